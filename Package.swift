@@ -1,0 +1,91 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Every target builds in Swift 6 language mode (complete strict concurrency) and
+/// treats warnings as errors only in CI (`scripts/test.sh` passes `-warnings-as-errors`).
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6)
+]
+
+let package = Package(
+    name: "barkd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "barkd", targets: ["barkd"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        .target(name: "CLinuxShim"),
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        .target(
+            name: "EventLoop",
+            dependencies: [
+                "CLinuxShim",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Observability",
+            dependencies: [
+                "CSystemd",
+                "CLinuxShim",
+                "EventLoop",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Server",
+            dependencies: [
+                "EventLoop",
+                "Observability",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "barkd",
+            dependencies: [
+                "Server",
+                "EventLoop",
+                "Observability",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings,
+            plugins: ["BuildInfoPlugin"]
+        ),
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
+        /// Reads raw HTTP requests and prints what barkd's parser made of them as JSON:
+        /// the differential test compares it with Python's h11 on the same bytes.
+        .executableTarget(
+            name: "barkd-parse",
+            dependencies: ["Server"],
+            path: "Sources/barkd-parse",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EventLoopTests",
+            dependencies: ["EventLoop", "CLinuxShim"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: ["Server", "EventLoop"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

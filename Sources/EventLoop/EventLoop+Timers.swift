@@ -1,0 +1,101 @@
+import CLinuxShim
+import HeapModule
+
+extension EventLoop {
+    /// Runs `action` on this loop at `deadline` (timers with equal deadlines run in the
+    /// order they were scheduled). Call on the loop thread; keep the returned timer to
+    /// cancel or re-arm it.
+    @discardableResult
+    public func scheduleTimer(at deadline: Deadline, _ action: @escaping () -> Void) -> LoopTimer {
+        assertInEventLoop()
+        let timer = LoopTimer(action: action)
+        arm(timer, at: deadline.nanoseconds)
+        return timer
+    }
+
+    /// Stops `timer` from firing. Call on the loop thread.
+    public func cancelTimer(_ timer: LoopTimer) {
+        assertInEventLoop()
+        timer.deadline = nil
+    }
+
+    /// Moves `timer` to `deadline` (arming it again if it had fired or was cancelled).
+    public func rearm(_ timer: LoopTimer, at deadline: Deadline) {
+        assertInEventLoop()
+        arm(timer, at: deadline.nanoseconds)
+    }
+
+    /// Suspends the calling task until `deadline`, on this loop.
+    public func sleep(until deadline: Deadline) async throws {
+        let id = nextWaiterIDValue()
+        try await withTaskCancellationHandler {
+            try await withTaskExecutorPreference(self) {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                    let timer = self.scheduleTimer(at: deadline) { [unowned self] in
+                        self.sleepers[id] = nil
+                        continuation.resume()
+                    }
+                    self.sleepers[id] = (timer, continuation)
+                }
+            }
+        } onCancel: {
+            self.execute { [self] in
+                guard let (timer, continuation) = self.sleepers.removeValue(forKey: id) else { return }
+                self.cancelTimer(timer)
+                continuation.resume(throwing: CancellationError())
+            }
+        }
+    }
+
+    func nextWaiterIDValue() -> UInt64 {
+        // Called on the loop or before any hop; the id only needs to be unique per loop.
+        sleeperIDs.add(1, ordering: .relaxed).newValue
+    }
+
+    func arm(_ timer: LoopTimer, at deadline: UInt64) {
+        timer.deadline = deadline
+        if timer.queuedSequence != nil, timer.queuedDeadline <= deadline {
+            return  // the queued entry comes due first and re-queues the timer then
+        }
+        nextTimerSequence &+= 1
+        timer.queuedSequence = nextTimerSequence
+        timer.queuedDeadline = deadline
+        timerHeap.insert(TimerEntry(deadline: deadline, sequence: nextTimerSequence, timer: timer))
+        armTimerFD()
+    }
+
+    /// Points the timerfd at the earliest queued entry, when that is earlier than what
+    /// it is armed for already (a later-firing timerfd is corrected when it fires).
+    func armTimerFD() {
+        guard let earliest = timerHeap.min?.deadline else { return }
+        if armedTimerDeadline == 0 || earliest < armedTimerDeadline {
+            armedTimerDeadline = earliest
+            _ = barkd_timerfd_arm(timerFD, max(earliest, 1))
+        }
+    }
+
+    func fireExpiredTimers() {
+        let now = barkd_monotonic_ns()
+        while let entry = timerHeap.min, entry.deadline <= now {
+            timerHeap.removeMin()
+            let timer = entry.timer
+            guard timer.queuedSequence == entry.sequence else { continue }  // superseded
+            timer.queuedSequence = nil
+            guard let deadline = timer.deadline else { continue }  // cancelled
+            if deadline > now {
+                arm(timer, at: deadline)
+                continue
+            }
+            timer.deadline = nil
+            timer.action?()
+        }
+        armTimerFD()
+    }
+
+    /// Number of entries in the timer heap (live and superseded): tests use it to show
+    /// that re-arming does not grow the heap.
+    public var timerHeapCount: Int {
+        assertInEventLoop()
+        return timerHeap.count
+    }
+}

@@ -1,0 +1,35 @@
+import CLinuxShim
+import EventLoop
+import Glibc
+
+/// Sends `WATCHDOG=1` only while every event loop keeps turning.
+///
+/// Each loop records the end of every turn (and a heartbeat timer makes an idle loop
+/// turn every 250 ms). This thread wakes at half the watchdog interval and pings only
+/// if every loop turned within that half interval — so one stuck loop stops the pings
+/// and systemd restarts the process. The ping itself is a datagram sent from this
+/// helper thread, keeping even that system call off the loops.
+public enum LoopWatchdog {
+    /// Starts the watchdog thread when systemd enabled the watchdog for this process.
+    /// Returns the ping interval, or nil when the watchdog is off.
+    @discardableResult
+    public static func start(loops: [EventLoop], notifier: SystemdNotifier = SystemdNotifier()) -> Duration? {
+        guard let interval = SystemdNotifier.watchdogInterval() else { return nil }
+        let half = interval / 2
+        let halfNanos = half.nanosecondsClamped
+        OSThread.startDetached(name: "barkd-watchdog") {
+            while true {
+                let now = barkd_monotonic_ns()
+                let allTurning = loops.allSatisfy { loop in
+                    let last = loop.lastTurnNanoseconds.load(ordering: .relaxed)
+                    return now < last || now - last < halfNanos
+                }
+                if allTurning { notifier.watchdogPing() }
+                var request = timespec(tv_sec: Int(halfNanos / 1_000_000_000), tv_nsec: Int(halfNanos % 1_000_000_000))
+                var remaining = timespec()
+                while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+            }
+        }
+        return half
+    }
+}

@@ -1,0 +1,119 @@
+import Glibc
+
+/// Decodes a chunked request body incrementally (RFC 9112 §7.1): chunk-size lines of at
+/// most 16 hex digits with optional extensions, chunk data followed by exactly CRLF, and
+/// trailer fields (validated like header fields, then dropped).
+struct ChunkedBodyDecoder: Sendable, Equatable {
+    /// Offset of the next undecoded byte in the message buffer.
+    private(set) var position: Int
+    private var phase: Phase = .size
+    private var body: [UInt8] = []
+    private var trailerCount = 0
+
+    private enum Phase: Sendable, Equatable {
+        case size
+        case data(remaining: Int)
+        case dataEnd
+        case trailers
+    }
+
+    enum Outcome {
+        case needMore
+        case done(end: Int)
+        case failure(HTTPParseError)
+    }
+
+    init(position: Int) {
+        self.position = position
+    }
+
+    mutating func takeBody() -> [UInt8] {
+        defer { body = [] }
+        return body
+    }
+
+    mutating func decode(_ buffer: UnsafeRawBufferPointer, limits: HTTPLimits, fields: inout [HTTPHeaderField]) -> Outcome {
+        while true {
+            switch phase {
+            case .size:
+                guard let lineFeed = findLineFeed(buffer) else {
+                    return buffer.count - position > limits.maxChunkLineBytes ? .failure(.chunkLineTooLong) : .needMore
+                }
+                if lineFeed - position > limits.maxChunkLineBytes { return .failure(.chunkLineTooLong) }
+                guard lineFeed > position, buffer[lineFeed - 1] == 0x0D else { return .failure(.invalidChunk) }
+                guard let size = Self.chunkSize(UnsafeRawBufferPointer(rebasing: buffer[position..<(lineFeed - 1)])) else {
+                    return .failure(.invalidChunk)
+                }
+                position = lineFeed + 1
+                if size == 0 {
+                    phase = .trailers
+                } else {
+                    if size > limits.maxBodyBytes - body.count { return .failure(.bodyTooLarge) }
+                    phase = .data(remaining: size)
+                }
+            case .data(let remaining):
+                let available = min(remaining, buffer.count - position)
+                if available == 0 { return .needMore }
+                body.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[position..<(position + available)]))
+                position += available
+                phase = remaining == available ? .dataEnd : .data(remaining: remaining - available)
+            case .dataEnd:
+                guard buffer.count - position >= 2 else {
+                    if buffer.count > position, buffer[position] != 0x0D { return .failure(.invalidChunk) }
+                    return .needMore
+                }
+                guard buffer[position] == 0x0D, buffer[position + 1] == 0x0A else { return .failure(.invalidChunk) }
+                position += 2
+                phase = .size
+            case .trailers:
+                guard let lineFeed = findLineFeed(buffer) else {
+                    return buffer.count - position > limits.maxHeaderBytes ? .failure(.headerSectionTooLarge) : .needMore
+                }
+                var cursor = position
+                switch HTTPRequestParser.parseField(buffer, cursor: &cursor, limits: limits, count: fields.count + trailerCount) {
+                case .failure(let error): return .failure(error)
+                case .success(nil): return .done(end: cursor)
+                case .success(.some):
+                    guard cursor == lineFeed + 1 else { return .failure(.invalidChunk) }
+                    trailerCount += 1
+                    position = cursor
+                }
+            }
+        }
+    }
+
+    private func findLineFeed(_ buffer: UnsafeRawBufferPointer) -> Int? {
+        guard position < buffer.count, let base = buffer.baseAddress,
+              let found = memchr(base + position, 0x0A, buffer.count - position)
+        else { return nil }
+        return base.distance(to: UnsafeRawPointer(found))
+    }
+
+    /// `1*HEXDIG [ ";" extensions ] [OWS]`, at most 16 digits; nil when malformed.
+    static func chunkSize(_ line: UnsafeRawBufferPointer) -> Int? {
+        var size = 0
+        var index = 0
+        while index < line.count, let digit = hexValue(line[index]) {
+            guard index < 15 || (index == 15 && size >> 59 == 0) else { return nil }
+            size = size << 4 | digit
+            index += 1
+        }
+        guard index > 0, index <= 16 else { return nil }
+        if index < line.count, line[index] == UInt8(ascii: ";") {
+            // Extensions are ignored, but they may not smuggle control characters.
+            for byte in line[(index + 1)...] where !ByteClass.isFieldValue(byte) { return nil }
+            return size
+        }
+        while index < line.count, line[index] == 0x20 || line[index] == 0x09 { index += 1 }
+        return index == line.count ? size : nil
+    }
+
+    private static func hexValue(_ byte: UInt8) -> Int? {
+        switch byte {
+        case 0x30...0x39: Int(byte - 0x30)
+        case 0x41...0x46: Int(byte - 0x41 + 10)
+        case 0x61...0x66: Int(byte - 0x61 + 10)
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Observability
+
+/// One line per answered request, written straight into the log sink's buffer in the
+/// same JSON (or text) shape as every other log line, without building a dictionary.
+public struct AccessLog: Sendable {
+    /// Which requests are logged.
+    public enum Mode: Sendable, Equatable {
+        case off
+        case all
+        /// One request in `n`.
+        case sampled(Int)
+    }
+
+    public var mode: Mode
+    public var format: LogFormat
+    let sink: LogSink
+
+    public init(mode: Mode, format: LogFormat, sink: LogSink = .standardOutput) {
+        self.mode = mode
+        self.format = format
+        self.sink = sink
+    }
+
+    struct Entry {
+        var requestID: String
+        var method: HTTPMethod
+        var path: Substring
+        var route: String
+        var status: Int
+        var bytes: Int
+        var durationNanoseconds: UInt64
+        var remote: String
+    }
+
+    func shouldLog(sequence: Int) -> Bool {
+        switch mode {
+        case .off: false
+        case .all: true
+        case .sampled(let every): every <= 1 || sequence % every == 0
+        }
+    }
+
+    func write(_ entry: Entry) {
+        let milliseconds = Double(entry.durationNanoseconds / 1000) / 1000
+        sink.write { line in
+            if format == .text {
+                line.append(contentsOf: "\(LogTimestamp.now()) info barkd.access: \(entry.method) \(entry.path) \(entry.status) \(entry.bytes)B \(milliseconds)ms request_id=\(entry.requestID) remote=\(entry.remote)\n".utf8)
+                return
+            }
+            line.append(contentsOf: #"{"ts":""#.utf8)
+            LogTimestamp.appendNow(to: &line)
+            line.append(contentsOf: #"","level":"info","msg":"request","logger":"barkd.access","request_id":"#.utf8)
+            JSONText.appendQuoted(entry.requestID, to: &line)
+            line.append(contentsOf: #","method":"#.utf8)
+            JSONText.appendQuoted(entry.method.description, to: &line)
+            line.append(contentsOf: #","path":"#.utf8)
+            JSONText.appendQuoted(entry.path, to: &line)
+            line.append(contentsOf: #","route":"#.utf8)
+            JSONText.appendQuoted(entry.route, to: &line)
+            line.append(contentsOf: #","status":\#(entry.status),"bytes":\#(entry.bytes),"duration_ms":\#(milliseconds),"remote":"#.utf8)
+            JSONText.appendQuoted(entry.remote, to: &line)
+            line.append(contentsOf: "}\n".utf8)
+        }
+    }
+}

@@ -1,0 +1,311 @@
+import CLinuxShim
+import EventLoop
+import Logging
+import Observability
+
+/// What every connection of a server shares.
+struct HTTPServerContext: Sendable {
+    let router: Router
+    let configuration: HTTPServerConfiguration
+    let stats: HTTPServerStats
+    let accessLog: AccessLog
+    let logger: Logger
+}
+
+/// Serves one TCP connection: read, parse, route, answer, in order, until the peer
+/// closes, a limit or timeout ends it, or the server drains.
+///
+/// It runs as a child task on its socket's event loop and never leaves it except to await
+/// handlers. Loop-confined (the server's drain reaches it through its loop).
+final class HTTPConnection {
+    let socket: Socket
+    let remote: String
+    private let context: HTTPServerContext
+    private var storage: [UInt8]
+    private var start = 0
+    private var end = 0
+    private var parser: HTTPRequestParser
+    private var fields: [HTTPHeaderField] = []
+    private var output: [UInt8] = []
+    private var writer = HTTPResponseWriter()
+    private var served = 0
+    private var continueSent = false
+    private var requestStartedAt: Deadline?
+    private var bodyStartedAt: Deadline?
+    /// Set by the server when it drains: finish the current request, then close.
+    private(set) var draining = false
+
+    static let initialBufferSize = 16 * 1024
+
+    init(socket: Socket, remote: String, context: HTTPServerContext) {
+        self.socket = socket
+        self.remote = remote
+        self.context = context
+        self.storage = [UInt8](repeating: 0, count: Self.initialBufferSize)
+        self.parser = HTTPRequestParser(limits: context.configuration.limits)
+        output.reserveCapacity(4096)
+        fields.reserveCapacity(16)
+    }
+
+    /// True while waiting for the first byte of a request (safe to close when draining).
+    var isIdle: Bool { start == end && parser.isAtMessageStart && socket.hasWaitingReader }
+
+    /// Stops keep-alive: an idle connection closes now, a busy one after its response.
+    func beginDrain() {
+        draining = true
+        if isIdle { socket.interruptReader() }
+    }
+
+    /// The largest the read buffer may grow: a full header section plus a full body,
+    /// with room for chunk framing.
+    private var maxBufferSize: Int {
+        let limits = context.configuration.limits
+        return limits.maxHeaderBytes + 2 * limits.maxBodyBytes + limits.maxChunkLineBytes
+    }
+
+    func run() async {
+        defer { if !socket.isClosed { socket.close() } }
+        do {
+            while true {
+                let result = storage.withUnsafeBytes { bytes in
+                    parser.parse(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), fields: &fields)
+                }
+                switch result {
+                case .complete(let message):
+                    let keepAlive = await respond(to: message)
+                    consume(message.length)
+                    if !keepAlive {
+                        try await flush()
+                        await lingeringClose()
+                        return
+                    }
+                case .failure(let error):
+                    try await reject(error)
+                    return
+                case .needMore:
+                    if let head = parser.headAwaitingBody, head.expectsContinue, !continueSent, end - start == head.headerEnd {
+                        continueSent = true
+                        output.append(contentsOf: HTTPResponseWriter.continueResponse)
+                    }
+                    try await flush()
+                    if draining && start == end { return }
+                    guard try await readMore() else { return }
+                }
+            }
+        } catch {
+            // Peer reset, write timeout or cancellation at shutdown: nothing to answer.
+            if case SocketWaitError.timedOut = error { context.stats.recordRejection("write_timeout") }
+        }
+    }
+
+    // MARK: - Reading
+
+    /// Reads more bytes; false at end of file, on an idle timeout, or when interrupted.
+    private func readMore() async throws -> Bool {
+        if end == storage.count {
+            if start > 0 {
+                storage.withUnsafeMutableBytes { raw in
+                    raw.baseAddress!.copyMemory(from: raw.baseAddress! + start, byteCount: end - start)
+                }
+                end -= start
+                start = 0
+            } else if storage.count < maxBufferSize {
+                storage.append(contentsOf: repeatElement(0, count: min(storage.count, maxBufferSize - storage.count)))
+            } else {
+                try await reject(parser.headAwaitingBody == nil ? .headerSectionTooLarge : .bodyTooLarge)
+                return false
+            }
+        }
+        let idle = start == end && parser.isAtMessageStart
+        let deadline: Deadline
+        let timeoutReason: String
+        if idle {
+            deadline = .after(context.configuration.idleTimeout)
+            timeoutReason = "idle_timeout"
+        } else if parser.headAwaitingBody != nil {
+            let started = bodyStartedAt ?? .now()
+            bodyStartedAt = started
+            deadline = started.advanced(by: context.configuration.bodyTimeout)
+            timeoutReason = "body_timeout"
+        } else {
+            deadline = (requestStartedAt ?? .now()).advanced(by: context.configuration.headerTimeout)
+            timeoutReason = "header_timeout"
+        }
+        while true {
+            do {
+                try await socket.waitForReadable(deadline: deadline)
+            } catch SocketWaitError.timedOut {
+                context.stats.recordRejection(timeoutReason)
+                if idle { return false }
+                context.logger.info("request timed out", metadata: ["reason": "\(timeoutReason)", "remote": "\(remote)"])
+                try await sendErrorAndClose(.error(.requestTimeout, timeoutReason == "body_timeout" ? "body timeout" : "header timeout"))
+                return false
+            } catch SocketWaitError.interrupted {
+                return false
+            }
+            let result = try storage.withUnsafeMutableBytes { raw in
+                try socket.tryRead(into: UnsafeMutableRawBufferPointer(rebasing: raw[end...]))
+            }
+            switch result {
+            case .bytes(let count):
+                if idle { requestStartedAt = .now() }
+                end += count
+                return true
+            case .endOfFile:
+                return false
+            case .wouldBlock:
+                continue
+            }
+        }
+    }
+
+    private func consume(_ length: Int) {
+        start += length
+        if start == end {
+            start = 0
+            end = 0
+            requestStartedAt = nil
+        } else {
+            requestStartedAt = .now()  // a pipelined request is already arriving
+        }
+        bodyStartedAt = nil
+        continueSent = false
+    }
+
+    // MARK: - Answering
+
+    /// Routes and answers one request; returns whether the connection stays open.
+    private func respond(to message: HTTPParsedMessage) async -> Bool {
+        served += 1
+        let began = barkd_monotonic_ns()
+        context.stats.activeRequests.add(1, ordering: .relaxed)
+        defer { context.stats.activeRequests.subtract(1, ordering: .relaxed) }
+        let head = message.head
+        let target = storage.withUnsafeBytes { bytes in
+            String(decoding: bytes[(start + head.target.lowerBound)..<(start + head.target.upperBound)], as: UTF8.self)
+        }
+        var (response, route, requestID, path) = await handle(message, target: target)
+        var keepAlive = head.keepAlive && served < context.configuration.maxRequestsPerConnection && !draining
+        if response.status.code == 400 { keepAlive = false }
+        let connectionHeader: HTTPResponseWriter.ConnectionHeader =
+            !keepAlive ? .close : (head.version == .http1_0 ? .keepAlive : .none)
+        let bodyLength = response.status.allowsBody ? response.body.count : 0
+        writer.appendHead(of: response, contentLength: bodyLength, connection: connectionHeader, requestID: requestID, to: &output)
+        let sendsBody = head.method != .head && bodyLength > 0
+        var pendingBody: [UInt8] = []
+        if sendsBody {
+            if bodyLength <= HTTPResponseWriter.inlineBodyLimit {
+                output.append(contentsOf: response.body)
+            } else {
+                swap(&pendingBody, &response.body)
+            }
+        }
+        context.stats.requestsServed.add(1, ordering: .relaxed)
+        if context.accessLog.shouldLog(sequence: served) {
+            if path.isEmpty { path = Substring(target) }
+            context.accessLog.write(AccessLog.Entry(
+                requestID: requestID, method: head.method, path: path, route: route, status: response.status.code,
+                bytes: sendsBody ? bodyLength : 0, durationNanoseconds: barkd_monotonic_ns() - began, remote: remote
+            ))
+        }
+        if !pendingBody.isEmpty {
+            do { try await flush(body: pendingBody) } catch { return false }
+        }
+        return keepAlive
+    }
+
+    /// Runs routing and the handler. The request shares `storage`; it is gone when this
+    /// returns, so the next read needs no copy.
+    private func handle(_ message: HTTPParsedMessage, target: String) async -> (HTTPResponse, String, String, Substring) {
+        var requestID = ""
+        let fieldsView = HTTPHeaders(storage: storage, base: start, fields: fields)
+        if let given = fieldsView["x-request-id"], RequestID.isValid(given) { requestID = given } else { requestID = RequestID.generate() }
+        guard let parts = RequestTarget(target), let path = PercentDecoding.decode(parts.path.utf8) else {
+            context.stats.recordRejection("invalid_target")
+            return (.error(.badRequest, "invalid request target"), "_invalid", requestID, "")
+        }
+        switch context.router.match(method: message.head.method, path: parts.path) {
+        case .notFound:
+            return (.error(.notFound, "not found"), "_unmatched", requestID, parts.path)
+        case .badPath:
+            context.stats.recordRejection("invalid_target")
+            return (.error(.badRequest, "invalid percent-encoding in path"), "_invalid", requestID, parts.path)
+        case .methodNotAllowed(let allowed):
+            let allow = allowed.map(\.description).joined(separator: ", ")
+            return (.error(.methodNotAllowed, "method not allowed", headers: [("Allow", allow)]), "_unmatched", requestID, parts.path)
+        case .found(let handler, let template, let parameters):
+            var request = HTTPRequest(
+                storage: storage, base: start, message: message, fields: fields, target: target, path: path, query: parts.query
+            )
+            request.pathParameters = parameters
+            request.requestID = requestID
+            do {
+                return (try await handler(request), template, requestID, parts.path)
+            } catch {
+                context.logger.error("handler failed", metadata: [
+                    "route": "\(template)", "request_id": "\(requestID)", "error": "\(error)",
+                ])
+                return (.error(.internalServerError, "internal error"), template, requestID, parts.path)
+            }
+        }
+    }
+
+    /// Answers a request the parser refused, then closes: its framing cannot be trusted.
+    private func reject(_ error: HTTPParseError) async throws {
+        context.stats.recordRejection(Self.metricReason(error))
+        context.logger.info("request rejected", metadata: [
+            "reason": "\(error.reason)", "status": "\(error.status.code)", "remote": "\(remote)",
+        ])
+        try await sendErrorAndClose(.error(error.status, error.reason))
+    }
+
+    private func sendErrorAndClose(_ response: HTTPResponse) async throws {
+        writer.appendHead(of: response, contentLength: response.body.count, connection: .close, requestID: nil, to: &output)
+        output.append(contentsOf: response.body)
+        try await flush()
+        await lingeringClose()
+    }
+
+    static func metricReason(_ error: HTTPParseError) -> String {
+        switch error {
+        case .requestLineTooLong: "request_line_too_long"
+        case .headerSectionTooLarge, .tooManyHeaders: "headers_too_large"
+        case .bodyTooLarge: "body_too_large"
+        case .unsupportedTransferCoding: "unsupported_transfer_coding"
+        case .unsupportedVersion: "unsupported_version"
+        default: "malformed"
+        }
+    }
+
+    // MARK: - Writing
+
+    private func flush(body: [UInt8] = []) async throws {
+        guard !output.isEmpty || !body.isEmpty else { return }
+        try await socket.write(output, body, deadline: .after(context.configuration.writeTimeout))
+        output.removeAll(keepingCapacity: true)
+    }
+
+    /// Closes after a final response without resetting the peer: stop sending, then read
+    /// and discard what the client still sends (briefly), so our answer is not lost to
+    /// an RST triggered by unread data.
+    private func lingeringClose() async {
+        socket.shutdownWrite()
+        let deadline = Deadline.after(.seconds(2))
+        var discarded = 0
+        start = 0
+        end = 0
+        while discarded < 1 << 20 {
+            do {
+                try await socket.waitForReadable(deadline: deadline)
+                let result = try storage.withUnsafeMutableBytes { raw in try socket.tryRead(into: raw) }
+                switch result {
+                case .bytes(let count): discarded += count
+                case .endOfFile: return
+                case .wouldBlock: continue
+                }
+            } catch {
+                return
+            }
+        }
+    }
+}

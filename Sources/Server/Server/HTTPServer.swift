@@ -1,0 +1,190 @@
+import EventLoop
+import Glibc
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// barkd's HTTP/1.1 server: listeners on every event loop, one child task per connection.
+///
+/// Structure: ``run()`` owns a task group with one accept loop per (loop, listener);
+/// each accept loop owns a discarding task group whose children are its connections,
+/// all running on that loop. Graceful shutdown stops accepting, closes idle keep-alive
+/// connections, lets in-flight requests finish within the grace period, then cancels
+/// whatever is left.
+public final class HTTPServer: Service, Sendable {
+    private let group: EventLoopGroup
+    private let listeners: [ListeningSocket]
+    private let sharedListeners: Bool
+    private let context: HTTPServerContext
+    private let perLoop: [LoopConnections]
+    private let draining = Atomic<Bool>(false)
+    /// Live counters (connections, requests, rejections).
+    public let stats: HTTPServerStats
+
+    /// Binds the listeners now, so that a port in use fails start-up at once; serving
+    /// starts in ``run()``.
+    public init(
+        configuration: HTTPServerConfiguration, router: Router, group: EventLoopGroup,
+        accessLog: AccessLog, logger: Logger, stats: HTTPServerStats = HTTPServerStats()
+    ) throws {
+        self.group = group
+        self.stats = stats
+        self.context = HTTPServerContext(router: router, configuration: configuration, stats: stats, accessLog: accessLog, logger: logger)
+        self.perLoop = group.loops.map { LoopConnections(loop: $0) }
+        if !configuration.inheritedListeners.isEmpty {
+            listeners = try configuration.inheritedListeners.map { try ListeningSocket(adopting: $0) }
+            sharedListeners = true
+        } else {
+            listeners = try Self.bind(configuration, loopCount: group.loops.count)
+            sharedListeners = false
+        }
+        raiseFileLimit()
+    }
+
+    /// One `SO_REUSEPORT` socket per loop and resolved address; with port 0, the first
+    /// socket picks the port and the others bind the same one.
+    private static func bind(_ configuration: HTTPServerConfiguration, loopCount: Int) throws -> [ListeningSocket] {
+        var listeners: [ListeningSocket] = []
+        do {
+            for address in try SocketAddress.resolve(host: configuration.host, port: configuration.port) {
+                var address = address
+                for _ in 0..<loopCount {
+                    let listener = try ListeningSocket(bindingTo: address, backlog: configuration.backlog, reusePort: true)
+                    listeners.append(listener)
+                    if configuration.port == 0, let bound = listener.localAddress {
+                        address = bound
+                    }
+                }
+            }
+        } catch {
+            for listener in listeners { listener.close() }
+            throw error
+        }
+        return listeners
+    }
+
+    /// The addresses the server listens on.
+    public var localAddresses: [SocketAddress] {
+        var seen: [SocketAddress] = []
+        for listener in listeners {
+            if let address = listener.localAddress, !seen.contains(address) { seen.append(address) }
+        }
+        return seen
+    }
+
+    /// Serves until graceful shutdown (or cancellation), then drains.
+    public func run() async throws {
+        let grace = context.configuration.shutdownGrace
+        try await withThrowingTaskGroup(of: Void.self) { outer in
+            outer.addTask { await self.serveAll() }
+            try? await gracefulShutdown()
+            self.beginDrain()
+            outer.addTask { try? await Task.sleep(for: grace) }
+            _ = try await outer.next()
+            if self.stats.openConnections.load(ordering: .relaxed) > 0 {
+                self.context.logger.warning("shutdown grace period over; cancelling remaining requests", metadata: [
+                    "open_connections": "\(self.stats.openConnections.load(ordering: .relaxed))",
+                ])
+            }
+            outer.cancelAll()
+        }
+        for listener in listeners { listener.close() }
+    }
+
+    private func serveAll() async {
+        await withDiscardingTaskGroup { acceptLoops in
+            for (index, loop) in group.loops.enumerated() {
+                let mine = sharedListeners
+                    ? listeners
+                    : listeners.enumerated().filter { $0.offset % group.loops.count == index }.map(\.element)
+                for listener in mine {
+                    acceptLoops.addTask(executorPreference: loop) {
+                        await self.acceptLoop(listener: listener, connections: self.perLoop[index])
+                    }
+                }
+            }
+        }
+    }
+
+    /// Stops accepting and ends keep-alive on every loop. Safe from any thread.
+    public func beginDrain() {
+        guard !draining.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        context.logger.info("draining", metadata: ["open_connections": "\(stats.openConnections.load(ordering: .relaxed))"])
+        for connections in perLoop {
+            connections.loop.execute { connections.drain() }
+        }
+    }
+
+    private func acceptLoop(listener: ListeningSocket, connections: LoopConnections) async {
+        let loop = connections.loop
+        let acceptor: Acceptor
+        do {
+            acceptor = try Acceptor(listener: listener, on: loop, shared: sharedListeners)
+        } catch {
+            context.logger.error("cannot watch listener", metadata: ["error": "\(error)"])
+            return
+        }
+        connections.add(acceptor)
+        let maxConnections = context.configuration.maxConnections
+        await withDiscardingTaskGroup { children in
+            var pausedForLimit = false
+            while !connections.draining {
+                if stats.openConnections.load(ordering: .relaxed) >= maxConnections {
+                    // Beyond the limit new clients wait in the kernel's backlog.
+                    if !pausedForLimit {
+                        pausedForLimit = true
+                        stats.recordRejection("too_many_connections")
+                        context.logger.warning("connection limit reached; accepting paused", metadata: ["limit": "\(maxConnections)"])
+                    }
+                    try? await loop.sleep(until: .after(.milliseconds(10)))
+                    continue
+                }
+                pausedForLimit = false
+                let accepted: AcceptedConnection
+                do {
+                    accepted = try await acceptor.accept()
+                } catch SocketWaitError.interrupted {
+                    break
+                } catch is CancellationError {
+                    break
+                } catch let error as IOError where [EMFILE, ENFILE, ENOBUFS, ENOMEM].contains(error.errno) {
+                    stats.recordRejection("accept_resource_exhausted")
+                    context.logger.warning("accept failed; pausing", metadata: ["error": "\(error)"])
+                    try? await loop.sleep(until: .after(.milliseconds(100)))
+                    continue
+                } catch {
+                    context.logger.error("accept failed", metadata: ["error": "\(error)"])
+                    try? await loop.sleep(until: .after(.milliseconds(100)))
+                    continue
+                }
+                stats.openConnections.add(1, ordering: .relaxed)
+                children.addTask(executorPreference: loop) {
+                    await self.serve(accepted, connections: connections)
+                    self.stats.openConnections.subtract(1, ordering: .relaxed)
+                }
+            }
+        }
+    }
+
+    private func serve(_ accepted: AcceptedConnection, connections: LoopConnections) async {
+        let socket: Socket
+        do {
+            socket = try Socket(adopting: accepted.fd, on: connections.loop)
+        } catch {
+            context.logger.warning("cannot register connection", metadata: ["error": "\(error)"])
+            return
+        }
+        let connection = HTTPConnection(socket: socket, remote: accepted.peer?.description ?? "unknown", context: context)
+        connections.add(connection)
+        await connection.run()
+        connections.remove(connection)
+    }
+
+    /// Lets the process open as many fds as its hard limit allows (connections + files).
+    private func raiseFileLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+}

@@ -1,0 +1,129 @@
+import CLinuxShim
+import EventLoop
+import Glibc
+import Logging
+import Observability
+import Server
+import ServiceLifecycle
+import Synchronization
+
+/// Wiring only: builds the loops, services and server from the configuration, runs them
+/// in one `ServiceGroup`, and turns signals into a graceful shutdown.
+enum Application {
+    static func run(_ command: BarkdCommand, signalFD: Int32) -> Int32 {
+        let format = LogFormat(rawValue: command.logFormat) ?? .json
+        let level = Logger.Level(rawValue: command.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in StructuredLogHandler(label: label, level: level, format: format) }
+        let logger = Logger(label: "barkd")
+        defer { LogSink.standardOutput.flush() }
+
+        let build = BuildInfo(
+            version: BuildInfo.barkdVersion,
+            commit: runtimeCommitOverride() ?? GeneratedBuildInfo.commit,
+            buildDate: GeneratedBuildInfo.buildDate,
+            swiftVersion: BuildInfo.compilerVersion
+        )
+        let group: EventLoopGroup
+        do {
+            group = try EventLoopGroup(loopCount: command.eventLoops ?? EventLoopGroup.defaultLoopCount)
+        } catch {
+            logger.critical("cannot start event loops", metadata: ["error": "\(error)"])
+            return 1
+        }
+        defer { group.shutdown() }
+
+        let readiness = Readiness()
+        var router = Router()
+        HealthEndpoints(build: build, description: command.description, readiness: readiness, loops: group.loops).register(in: &router)
+
+        var configuration = command.serverConfiguration
+        configuration.inheritedListeners = SocketActivation.listeningFDs()
+        let server: HTTPServer
+        do {
+            server = try HTTPServer(
+                configuration: configuration, router: router, group: group,
+                accessLog: AccessLog(mode: command.accessLogMode, format: format), logger: logger
+            )
+        } catch {
+            logger.critical("cannot listen", metadata: ["host": "\(command.host)", "port": "\(command.port)", "error": "\(error)"])
+            StandardError.line("barkd: cannot listen on \(command.host):\(command.port): \(error)")
+            return 1
+        }
+        let addresses = server.localAddresses.map(\.description).joined(separator: ", ")
+        logger.info("starting", metadata: [
+            "version": "\(build.version)", "commit": "\(build.commit)", "listen": "\(addresses)",
+            "event_loops": "\(group.loops.count)", "socket_activated": "\(!configuration.inheritedListeners.isEmpty)",
+        ])
+        readiness.markReady()
+        if let interval = LoopWatchdog.start(loops: group.loops) {
+            logger.info("systemd watchdog enabled", metadata: ["ping_interval": "\(interval)"])
+        }
+
+        let notifier = SystemdNotifier()
+        let services = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [
+                .init(service: server),
+                .init(service: ReadinessNotifierService(readiness: readiness, notifier: notifier, status: "serving on \(addresses)", logger: logger)),
+            ],
+            logger: logger
+        ))
+        let finished = barkd_eventfd_blocking()
+        let outcome = Mutex<Int32>(0)
+        Task.detached {
+            do {
+                try await services.run()
+            } catch {
+                logger.error("service failed", metadata: ["error": "\(error)"])
+                outcome.withLock { $0 = 1 }
+            }
+            _ = barkd_eventfd_write(finished)
+        }
+        waitForSignals(signalFD: signalFD, finished: finished) { signal, count in
+            if count == 1 {
+                logger.info("shutting down", metadata: ["signal": "\(signal)"])
+                readiness.beginDraining()
+                notifier.stopping(status: "draining")
+                server.beginDrain()
+                Task.detached { await services.triggerGracefulShutdown() }
+            } else {
+                logger.warning("second signal: exiting at once", metadata: ["signal": "\(signal)"])
+                LogSink.standardOutput.flush()
+                _exit(128 + signal)
+            }
+        }
+        logger.info("stopped")
+        return outcome.withLock { $0 }
+    }
+
+    /// Blocks this (non-loop) thread until the services finished, passing each SIGINT,
+    /// SIGTERM or SIGHUP with its ordinal to `onSignal` (SIGHUP is only logged).
+    private static func waitForSignals(signalFD: Int32, finished: Int32, onSignal: (Int32, Int) -> Void) {
+        var shutdownSignals = 0
+        var fds = [pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0), pollfd(fd: finished, events: Int16(POLLIN), revents: 0)]
+        while true {
+            let ready = poll(&fds, 2, -1)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            if fds[1].revents != 0 { return }
+            if fds[0].revents != 0 {
+                let signal = barkd_signalfd_read(signalFD)
+                if signal == SIGHUP { continue }
+                if signal > 0 {
+                    shutdownSignals += 1
+                    onSignal(signal, shutdownSignals)
+                }
+            }
+        }
+    }
+
+    /// `BARKD_COMMIT_SHA` at run time overrides the build's commit (container images
+    /// built without `.git`); it must look like a commit id.
+    private static func runtimeCommitOverride() -> String? {
+        guard let raw = getenv("BARKD_COMMIT_SHA") else { return nil }
+        let value = String(cString: raw)
+        let isHex = !value.isEmpty && value.count <= 64 && value.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || ($0 >= 0x41 && $0 <= 0x46) }
+        return isHex ? value : nil
+    }
+}

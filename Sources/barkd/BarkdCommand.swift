@@ -1,0 +1,126 @@
+import ArgumentParser
+import EventLoop
+import Logging
+import Observability
+import Server
+
+/// barkd's command line. Every option also reads a `BARKD_*` environment variable
+/// (the flag wins); see ``EnvironmentDefaults``.
+struct BarkdCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "barkd",
+        abstract: "The Dog GIF service: a random dog GIF and a visitor counter, with health and metrics endpoints.",
+        discussion: "Every option can also be set by the environment variable named beside it; a flag given on the command line wins. Invalid values stop barkd before it starts, with exit code 2."
+    )
+
+    @Option(help: "Address to listen on (env: BARKD_HOST).")
+    var host = "127.0.0.1"
+
+    @Option(help: "TCP port to listen on; 0 picks a free port (env: BARKD_PORT).")
+    var port = 5000
+
+    @Option(help: "listen(2) backlog (env: BARKD_BACKLOG).")
+    var backlog: Int32 = 1024
+
+    @Option(name: .customLong("event-loops"), help: "Number of event loop threads; default: one per CPU (env: BARKD_EVENT_LOOPS).")
+    var eventLoops: Int?
+
+    @Option(help: "Description in /healthcheck (env: BARKD_DESCRIPTION).")
+    var description = "barkd: the Dog GIF service with a visitor counter"
+
+    @Option(name: .customLong("max-request-line"), help: "Longest request line; beyond: 414 (env: BARKD_MAX_REQUEST_LINE).")
+    var maxRequestLine = ByteSizeArgument("8KiB", 8 * 1024)
+
+    @Option(name: .customLong("max-header-bytes"), help: "Largest header section; beyond: 431 (env: BARKD_MAX_HEADER_BYTES).")
+    var maxHeaderBytes = ByteSizeArgument("32KiB", 32 * 1024)
+
+    @Option(name: .customLong("max-headers"), help: "Most header fields; beyond: 431 (env: BARKD_MAX_HEADERS).")
+    var maxHeaders = 100
+
+    @Option(name: .customLong("max-body"), help: "Largest request body; beyond: 413 (env: BARKD_MAX_BODY).")
+    var maxBody = ByteSizeArgument("1MiB", 1 << 20)
+
+    @Option(name: .customLong("header-timeout"), help: "Time from a request's first byte to the end of its headers; then 408 (env: BARKD_HEADER_TIMEOUT).")
+    var headerTimeout = DurationArgument("10s", .seconds(10))
+
+    @Option(name: .customLong("body-timeout"), help: "Time to receive a request body; then 408 (env: BARKD_BODY_TIMEOUT).")
+    var bodyTimeout = DurationArgument("30s", .seconds(30))
+
+    @Option(name: .customLong("idle-timeout"), help: "Idle keep-alive time before a connection is closed (env: BARKD_IDLE_TIMEOUT).")
+    var idleTimeout = DurationArgument("60s", .seconds(60))
+
+    @Option(name: .customLong("write-timeout"), help: "Time a response write may wait for a slow reader (env: BARKD_WRITE_TIMEOUT).")
+    var writeTimeout = DurationArgument("30s", .seconds(30))
+
+    @Option(name: .customLong("max-requests-per-connection"), help: "Requests served on one connection before closing it (env: BARKD_MAX_REQUESTS_PER_CONNECTION).")
+    var maxRequestsPerConnection = 10_000
+
+    @Option(name: .customLong("max-connections"), help: "Open connections; beyond, accepting pauses (env: BARKD_MAX_CONNECTIONS).")
+    var maxConnections = 10_000
+
+    @Option(name: .customLong("shutdown-grace"), help: "Time in-flight requests get to finish after SIGTERM (env: BARKD_SHUTDOWN_GRACE).")
+    var shutdownGrace = DurationArgument("25s", .seconds(25))
+
+    @Option(name: .customLong("log-format"), help: "json or text (env: BARKD_LOG_FORMAT).")
+    var logFormat = "json"
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env: BARKD_LOG_LEVEL).")
+    var logLevel = "info"
+
+    @Option(name: .customLong("access-log"), help: "on, off, or sample:N to log one request in N (env: BARKD_ACCESS_LOG).")
+    var accessLog = AccessLogArgument(argument: "on")!
+
+    /// The long names of every option: each reads `BARKD_<NAME>` from the environment.
+    static let optionNames = [
+        "host", "port", "backlog", "event-loops", "description", "max-request-line", "max-header-bytes",
+        "max-headers", "max-body", "header-timeout", "body-timeout", "idle-timeout", "write-timeout",
+        "max-requests-per-connection", "max-connections", "shutdown-grace", "log-format", "log-level", "access-log",
+    ]
+
+    mutating func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0-65535, got \(port)") }
+        guard host.utf8.count > 0 else { throw ValidationError("--host must not be empty") }
+        guard backlog > 0 else { throw ValidationError("--backlog must be positive") }
+        if let eventLoops, !(1...256).contains(eventLoops) { throw ValidationError("--event-loops must be 1-256, got \(eventLoops)") }
+        guard maxRequestLine.bytes >= 64 else { throw ValidationError("--max-request-line must be at least 64 bytes") }
+        guard maxHeaderBytes.bytes >= maxRequestLine.bytes else { throw ValidationError("--max-header-bytes must be at least --max-request-line") }
+        guard (1...10_000).contains(maxHeaders) else { throw ValidationError("--max-headers must be 1-10000") }
+        guard maxBody.bytes >= 0 else { throw ValidationError("--max-body must not be negative") }
+        for (name, value) in [("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout), ("--idle-timeout", idleTimeout), ("--write-timeout", writeTimeout)]
+        where value.duration <= .zero {
+            throw ValidationError("\(name) must be greater than 0")
+        }
+        guard maxRequestsPerConnection >= 1 else { throw ValidationError("--max-requests-per-connection must be at least 1") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+        guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be json or text, got '\(logFormat)'") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical; got '\(logLevel)'") }
+        guard description.utf8.count <= 500 else { throw ValidationError("--description must be at most 500 bytes") }
+    }
+
+    var serverConfiguration: HTTPServerConfiguration {
+        var configuration = HTTPServerConfiguration()
+        configuration.host = host
+        configuration.port = port
+        configuration.backlog = backlog
+        configuration.limits.maxRequestLineBytes = maxRequestLine.bytes
+        configuration.limits.maxHeaderBytes = maxHeaderBytes.bytes
+        configuration.limits.maxHeaderCount = maxHeaders
+        configuration.limits.maxBodyBytes = maxBody.bytes
+        configuration.headerTimeout = headerTimeout.duration
+        configuration.bodyTimeout = bodyTimeout.duration
+        configuration.idleTimeout = idleTimeout.duration
+        configuration.writeTimeout = writeTimeout.duration
+        configuration.maxRequestsPerConnection = maxRequestsPerConnection
+        configuration.maxConnections = maxConnections
+        configuration.shutdownGrace = shutdownGrace.duration
+        return configuration
+    }
+
+    var accessLogMode: AccessLog.Mode {
+        switch accessLog.every {
+        case nil: .off
+        case 1?: .all
+        case let every?: .sampled(every)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Glibc
+
+/// 12-factor configuration: `BARKD_<OPTION>` stands in for `--<option>` when the flag is
+/// not on the command line, and `BARKD_<OPTION>_FILE` names a file holding the value
+/// (Kubernetes Secret mounts).
+enum EnvironmentDefaults {
+    struct Resolved {
+        var arguments: [String]
+        /// Which flags came from which variable, to name it in error messages.
+        var sources: [String: String]
+    }
+
+    static func variableName(for option: String) -> String {
+        "BARKD_" + String(option.uppercased().map { $0 == "-" ? "_" : $0 })
+    }
+
+    /// `arguments` with `--option value` appended for each set variable whose flag is absent.
+    static func apply(to arguments: [String], options: [String], environment: (String) -> String? = { getenv($0).map { String(cString: $0) } }) throws -> Resolved {
+        var result = arguments
+        var sources: [String: String] = [:]
+        for option in options {
+            let flag = "--" + option
+            let present = arguments.contains { $0 == flag || $0.hasPrefix(flag + "=") }
+            if present { continue }
+            let name = variableName(for: option)
+            if let value = environment(name) {
+                result += [flag, value]
+                sources[flag] = name
+            } else if let path = environment(name + "_FILE") {
+                guard let contents = readFile(path) else {
+                    throw EnvironmentError(message: "\(name)_FILE: cannot read '\(path)'")
+                }
+                result += [flag, contents]
+                sources[flag] = name + "_FILE"
+            }
+        }
+        return Resolved(arguments: result, sources: sources)
+    }
+
+    /// The file's contents without a trailing newline, or nil when unreadable.
+    static func readFile(_ path: String) -> String? {
+        guard let file = fopen(path, "r") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = fread(&chunk, 1, chunk.count, file)
+            if count <= 0 { break }
+            bytes += chunk[0..<count]
+            if bytes.count > 1 << 20 { return nil }
+        }
+        while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+struct EnvironmentError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}

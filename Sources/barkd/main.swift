@@ -1,0 +1,14 @@
+import CLinuxShim
+import Glibc
+
+// A synchronous main: SIGINT/SIGTERM are blocked here, before any thread exists, so every
+// thread inherits the mask and the signals arrive only through the signalfd that this
+// thread reads (an async main would leave them deliverable to a thread that dies of them).
+let signalFD = barkd_block_signals_signalfd()
+barkd_ignore_sigpipe()
+guard signalFD >= 0 else {
+    StandardError.line("barkd: cannot set up signal handling")
+    exit(1)
+}
+let command = CommandLineParsing.parseOrExit(Array(CommandLine.arguments.dropFirst()))
+exit(Application.run(command, signalFD: signalFD))
