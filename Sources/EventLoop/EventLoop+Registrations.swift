@@ -57,6 +57,12 @@ extension EventLoop {
         let generation = registration.generation
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                // A cancellation that came before this point already ran its handler,
+                // and that handler's hop to the loop may have run before us: check here.
+                if Task.isCancelled {
+                    continuation.resume(throwing: CancellationError())
+                    return
+                }
                 let waiter = Registration.Waiter(id: id, deadline: deadline, continuation: continuation)
                 if forWriting {
                     precondition(registration.writeWaiter == nil, "two tasks wait to write on fd \(fd)")

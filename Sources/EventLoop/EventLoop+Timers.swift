@@ -31,6 +31,10 @@ extension EventLoop {
         try await withTaskCancellationHandler {
             try await withTaskExecutorPreference(self) {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                    if Task.isCancelled {  // the cancellation handler may have run already
+                        continuation.resume(throwing: CancellationError())
+                        return
+                    }
                     let timer = self.scheduleTimer(at: deadline) { [unowned self] in
                         self.sleepers[id] = nil
                         continuation.resume()

@@ -1,0 +1,85 @@
+import CLinuxShim
+import Glibc
+import Synchronization
+import Testing
+@testable import EventLoop
+
+@Suite("Event loop")
+struct EventLoopTests {
+    @Test func tasksPreferringALoopRunOnIt() async throws {
+        let group = try EventLoopGroup(loopCount: 2)
+        defer { group.shutdown() }
+        for loop in group.loops {
+            let onLoop = await Task(executorPreference: loop) { loop.inEventLoop }.value
+            #expect(onLoop)
+        }
+        let elsewhere = await Task.detached { group.loops[0].inEventLoop }.value
+        #expect(!elsewhere)
+    }
+
+    @Test func submitRunsOnTheLoop() async throws {
+        let group = try EventLoopGroup(loopCount: 1)
+        defer { group.shutdown() }
+        let loop = group.loops[0]
+        #expect(try await loop.submit { loop.inEventLoop })
+    }
+
+    @Test func timersFireInDeadlineOrderAndCancelledOnesNever() async throws {
+        let group = try EventLoopGroup(loopCount: 1)
+        defer { group.shutdown() }
+        let loop = group.loops[0]
+        let fired = Mutex<[Int]>([])
+        try await loop.submit {
+            let base = Deadline.now()
+            // Scheduled out of order; equal deadlines keep scheduling order.
+            for (label, offset) in [(3, 30), (1, 10), (2, 20), (4, 30), (5, 15)] {
+                let timer = loop.scheduleTimer(at: base.advanced(by: .milliseconds(offset))) {
+                    fired.withLock { $0.append(label) }
+                }
+                if label == 5 { loop.cancelTimer(timer) }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(150))
+        #expect(fired.withLock { $0 } == [1, 2, 3, 4])
+    }
+
+    @Test func rearmingLaterDoesNotGrowTheHeap() async throws {
+        let group = try EventLoopGroup(loopCount: 1)
+        defer { group.shutdown() }
+        let loop = group.loops[0]
+        let counts = try await loop.submit { () -> (Int, Int, Bool) in
+            let timer = loop.scheduleTimer(at: .after(.seconds(60))) {}
+            let before = loop.timerHeapCount
+            for second in 61...1060 { loop.rearm(timer, at: .after(.seconds(Int64(second)))) }
+            let after = loop.timerHeapCount
+            loop.rearm(timer, at: .after(.milliseconds(1)))  // earlier: needs a new entry
+            return (before, after, timer.isArmed)
+        }
+        #expect(counts.0 == counts.1)
+        #expect(counts.2)
+    }
+
+    @Test func sleepAndItsCancellation() async throws {
+        let group = try EventLoopGroup(loopCount: 1)
+        defer { group.shutdown() }
+        let loop = group.loops[0]
+        let start = ContinuousClock.now
+        try await loop.sleep(until: .after(.milliseconds(30)))
+        #expect(ContinuousClock.now - start >= .milliseconds(29))
+        let sleeper = Task { try await loop.sleep(until: .after(.seconds(30))) }
+        try await Task.sleep(for: .milliseconds(20))
+        sleeper.cancel()
+        await #expect(throws: CancellationError.self) { try await sleeper.value }
+    }
+
+    @Test func loopsKeepTurningWhenIdle() async throws {
+        let group = try EventLoopGroup(loopCount: 2)
+        defer { group.shutdown() }
+        try await Task.sleep(for: .milliseconds(700))
+        let now = barkd_monotonic_ns()
+        for loop in group.loops {
+            let age = now - loop.lastTurnNanoseconds.load(ordering: .relaxed)
+            #expect(age < 500_000_000, "loop \(loop.index) idle for \(age) ns")
+        }
+    }
+}

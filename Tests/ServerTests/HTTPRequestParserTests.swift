@@ -1,0 +1,164 @@
+import Testing
+@testable import Server
+
+@Suite("HTTP/1.1 request parser")
+struct HTTPRequestParserTests {
+    @Test func parsesASimpleGet() throws {
+        let (result, fields, bytes) = parse("GET /healthcheck?x=1 HTTP/1.1\r\nHost: example.org\r\nAccept:  */* \r\n\r\n")
+        let message = try #require(parsedMessage(result))
+        #expect(message.head.method == .get)
+        #expect(message.head.version == .http1_1)
+        #expect(string(bytes, message.head.target) == "/healthcheck?x=1")
+        #expect(message.head.keepAlive)
+        #expect(message.body == .none)
+        #expect(message.length == bytes.count)
+        #expect(fields.map { string(bytes, $0.name) } == ["Host", "Accept"])
+        #expect(fields.map { string(bytes, $0.value) } == ["example.org", "*/*"])
+    }
+
+    @Test(arguments: [1, 2, 3, 7, 64])
+    func sameResultWhenBytesArriveInPieces(chunkSize: Int) throws {
+        let text = "POST /api HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello"
+        let whole = try #require(parsedMessage(parse(text).0))
+        let pieces = try #require(parsedMessage(parse(text, chunkSize: chunkSize).0))
+        #expect(whole == pieces)
+        #expect(whole.body == .range(whole.head.headerEnd..<(whole.head.headerEnd + 5)))
+    }
+
+    @Test func needsMoreUntilTheBlankLine() {
+        var parser = HTTPRequestParser()
+        var fields: [HTTPHeaderField] = []
+        let partial = Array("GET / HTTP/1.1\r\nHost: a\r\n".utf8)
+        #expect(partial.withUnsafeBytes { parser.parse($0, fields: &fields) } == .needMore)
+        let complete = partial + Array("\r\n".utf8)
+        #expect(parsedMessage(complete.withUnsafeBytes { parser.parse($0, fields: &fields) }) != nil)
+        #expect(parser.isAtMessageStart)
+    }
+
+    @Test func acceptsBareLineFeeds() throws {
+        let message = try #require(parsedMessage(parse("GET / HTTP/1.1\nHost: a\n\n").0))
+        #expect(message.head.method == .get)
+    }
+
+    @Test func http10KeepAliveOnlyOnRequest() throws {
+        #expect(try #require(parsedMessage(parse("GET / HTTP/1.0\r\n\r\n").0)).head.keepAlive == false)
+        #expect(try #require(parsedMessage(parse("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n").0)).head.keepAlive == true)
+        #expect(try #require(parsedMessage(parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: foo, close\r\n\r\n").0)).head.keepAlive == false)
+    }
+
+    @Test func recognisesExpectContinue() throws {
+        var parser = HTTPRequestParser()
+        var fields: [HTTPHeaderField] = []
+        let head = Array("PUT /x HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n".utf8)
+        #expect(head.withUnsafeBytes { parser.parse($0, fields: &fields) } == .needMore)
+        #expect(parser.headAwaitingBody?.expectsContinue == true)
+        let full = head + Array("abc".utf8)
+        #expect(parsedMessage(full.withUnsafeBytes { parser.parse($0, fields: &fields) }) != nil)
+    }
+
+    @Test func decodesChunkedBodiesWithExtensionsAndTrailers() throws {
+        let text = "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;name=value\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: yes\r\n\r\n"
+        for chunkSize in [1, 5, 1000] {
+            let message = try #require(parsedMessage(parse(text, chunkSize: chunkSize).0))
+            #expect(message.body == .decoded(Array("hello world".utf8)))
+            #expect(message.length == text.utf8.count)
+        }
+    }
+
+    @Test func leavesPipelinedBytesUnconsumed() throws {
+        let first = "GET /a HTTP/1.1\r\nHost: a\r\n\r\n"
+        let (result, _, _) = parse(first + "GET /b HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(try #require(parsedMessage(result)).length == first.utf8.count)
+    }
+
+    // MARK: - Rejections
+
+    @Test(arguments: [
+        ("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", HTTPParseError.contentLengthWithTransferEncoding),
+        ("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc", .multipleContentLengths),
+        ("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 3, 3\r\n\r\nabc", .invalidContentLength),
+        ("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: +3\r\n\r\nabc", .invalidContentLength),
+        ("GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n", .obsoleteLineFolding),
+        ("GET / HTTP/1.1\r\nHost : a\r\n\r\n", .whitespaceBeforeColon),
+        ("GET / HTTP/1.1\r\nHost: a\rX: b\r\n\r\n", .bareCarriageReturn),
+        ("GET / HTTP/1.1\r\nX: b\r\n\r\n", .missingHost),
+        ("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", .multipleHosts),
+        ("GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", .unsupportedTransferCoding),
+        ("GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", .unsupportedTransferCoding),
+        ("GET / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", .transferEncodingInHTTP10),
+        ("GET / HTTP/1.2\r\nHost: a\r\n\r\n", .unsupportedVersion),
+        ("GET / HTTP/2.0\r\nHost: a\r\n\r\n", .unsupportedVersion),
+        ("GET / HTTP/1.1 \r\nHost: a\r\n\r\n", .invalidRequestLine),
+        ("GET  / HTTP/1.1\r\nHost: a\r\n\r\n", .invalidRequestLine),
+        ("\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n", .invalidRequestLine),
+        ("G@T / HTTP/1.1\r\nHost: a\r\n\r\n", .invalidRequestLine),
+        ("GET / HTTP/1.1\r\nHost: a\r\nX: a\u{1}b\r\n\r\n", .invalidHeaderValue),
+        ("GET / HTTP/1.1\r\nHost: a\r\n: empty\r\n\r\n", .invalidHeaderName),
+        ("GET / HTTP/1.1\r\nHost: a\r\nNoColon\r\n\r\n", .invalidHeaderName),
+        ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", .invalidChunk),
+        ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n", .invalidChunk),
+        ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\nabc\r\n", .invalidChunk),
+        ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n12345678901234567\r\n", .invalidChunk),
+    ])
+    func rejects(_ text: String, _ expected: HTTPParseError) {
+        #expect(failure(text) == expected)
+    }
+
+    @Test func statusesOfRejections() {
+        #expect(HTTPParseError.unsupportedTransferCoding.status.code == 501)
+        #expect(HTTPParseError.unsupportedVersion.status.code == 505)
+        #expect(HTTPParseError.requestLineTooLong.status.code == 414)
+        #expect(HTTPParseError.tooManyHeaders.status.code == 431)
+        #expect(HTTPParseError.bodyTooLarge.status.code == 413)
+        #expect(HTTPParseError.obsoleteLineFolding.status.code == 400)
+    }
+
+    @Test func rejectsBinaryAtOnce() {
+        // A TLS ClientHello must not make the server wait for a line end.
+        var parser = HTTPRequestParser()
+        var fields: [HTTPHeaderField] = []
+        let hello: [UInt8] = [0x16, 0x03, 0x01, 0x00, 0xA5]
+        #expect(hello.withUnsafeBytes { parser.parse($0, fields: &fields) } == .failure(.invalidRequestLine))
+    }
+
+    // MARK: - Limits
+
+    @Test func requestLineLimit() {
+        var limits = HTTPLimits()
+        limits.maxRequestLineBytes = 64
+        let long = "GET /" + String(repeating: "a", count: 100) + " HTTP/1.1\r\nHost: a\r\n\r\n"
+        #expect(parse(long, limits: limits).0 == .failure(.requestLineTooLong))
+        // Also while the line is still arriving, without waiting for its end.
+        #expect(parse(String(long.prefix(80)), limits: limits).0 == .failure(.requestLineTooLong))
+        #expect(parsedMessage(parse("GET /" + String(repeating: "a", count: 40) + " HTTP/1.1\r\nHost: a\r\n\r\n", limits: limits).0) != nil)
+    }
+
+    @Test func headerSizeAndCountLimits() {
+        var limits = HTTPLimits()
+        limits.maxHeaderBytes = 256
+        limits.maxHeaderCount = 5
+        let big = "GET / HTTP/1.1\r\nHost: a\r\nX: " + String(repeating: "v", count: 300) + "\r\n\r\n"
+        #expect(parse(big, limits: limits).0 == .failure(.headerSectionTooLarge))
+        #expect(parse(String(big.prefix(280)), limits: limits).0 == .failure(.headerSectionTooLarge))
+        let many = "GET / HTTP/1.1\r\nHost: a\r\n" + (1...5).map { "X\($0): v\r\n" }.joined() + "\r\n"
+        #expect(parse(many, limits: limits).0 == .failure(.tooManyHeaders))
+    }
+
+    @Test func bodyLimits() {
+        var limits = HTTPLimits()
+        limits.maxBodyBytes = 10
+        #expect(parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\n", limits: limits).0 == .failure(.bodyTooLarge))
+        #expect(parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999999\r\n\r\n", limits: limits).0 == .failure(.bodyTooLarge))
+        let chunked = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n6\r\nabcdef\r\n0\r\n\r\n"
+        #expect(parse(chunked, limits: limits).0 == .failure(.bodyTooLarge))
+        let line = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1;" + String(repeating: "e", count: 5000)
+        #expect(parse(line).0 == .failure(.chunkLineTooLong))
+    }
+
+    @Test func slowlorisBytesAreScannedOnce() {
+        // Feeding a large header section one byte at a time must stay linear: the parser
+        // resumes its search where it stopped (this test would time out if quadratic).
+        let text = "GET / HTTP/1.1\r\nHost: a\r\n" + (0..<90).map { "X-\($0): " + String(repeating: "v", count: 300) + "\r\n" }.joined() + "\r\n"
+        #expect(parsedMessage(parse(text, chunkSize: 1).0) != nil)
+    }
+}

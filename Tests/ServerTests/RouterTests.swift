@@ -1,0 +1,90 @@
+import Testing
+@testable import Server
+
+@Suite("Router")
+struct RouterTests {
+    static func router() -> Router {
+        var router = Router()
+        router.add(.get, "/healthcheck") { _ in .text(.ok, "health") }
+        router.add(.get, "/gifs/{id}") { _ in .text(.ok, "gif") }
+        router.add(.delete, "/api/gifs/{id}") { _ in .text(.ok, "deleted") }
+        router.add(.post, "/api/gifs") { _ in .text(.ok, "added") }
+        router.add(.get, "/") { _ in .text(.ok, "page") }
+        return router
+    }
+
+    @Test func matchesExactAndParameterRoutes() {
+        let router = Self.router()
+        guard case .found(_, let template, let parameters) = router.match(method: .get, path: "/gifs/42") else {
+            Issue.record("no match")
+            return
+        }
+        #expect(template == "/gifs/{id}")
+        #expect(parameters == ["id": "42"])
+        guard case .found(_, "/", _) = router.match(method: .get, path: "/") else {
+            Issue.record("root not matched")
+            return
+        }
+    }
+
+    @Test func decodesParametersAfterSplitting() {
+        guard case .found(_, _, let parameters) = Self.router().match(method: .get, path: "/gifs/a%2Fb%20c") else {
+            Issue.record("no match")
+            return
+        }
+        #expect(parameters == ["id": "a/b c"])
+    }
+
+    @Test func percentEncodedLiteralsMatch() {
+        guard case .found(_, "/healthcheck", _) = Self.router().match(method: .get, path: "/health%63heck") else {
+            Issue.record("no match")
+            return
+        }
+    }
+
+    @Test func malformedEscapesAreBadPaths() {
+        guard case .badPath = Self.router().match(method: .get, path: "/gifs/%zz") else {
+            Issue.record("expected badPath")
+            return
+        }
+    }
+
+    @Test func headFallsBackToGet() {
+        guard case .found(_, "/healthcheck", _) = Self.router().match(method: .head, path: "/healthcheck") else {
+            Issue.record("HEAD not routed to GET")
+            return
+        }
+    }
+
+    @Test func wrongMethodListsAllowed() {
+        guard case .methodNotAllowed(let allowed) = Self.router().match(method: .post, path: "/healthcheck") else {
+            Issue.record("expected 405")
+            return
+        }
+        #expect(allowed == [.get, .head])
+    }
+
+    @Test func unknownPathsAndTrailingSlashesAreNotFound() {
+        for path in ["/nope", "/healthcheck/", "/gifs", "/gifs/1/2", "//healthcheck"] {
+            guard case .notFound = Self.router().match(method: .get, path: Substring(path)) else {
+                Issue.record("\(path) matched")
+                continue
+            }
+        }
+    }
+
+    @Test func requestTargetForms() {
+        #expect(RequestTarget("/a/b?x=1")?.path == "/a/b")
+        #expect(RequestTarget("/a/b?x=1")?.query == "x=1")
+        #expect(RequestTarget("http://example.org/a?b")?.path == "/a")
+        #expect(RequestTarget("HTTPS://example.org")?.path == "/")
+        #expect(RequestTarget("http://example.org?q")?.query == "q")
+        #expect(RequestTarget("*") == nil)
+        #expect(RequestTarget("example.org:443") == nil)
+    }
+
+    @Test func queryParameters() {
+        #expect(QueryParameters.parse("limit=10&after=abc&x=a+b%21&flag") == ["limit": "10", "after": "abc", "x": "a b!", "flag": ""])
+        #expect(QueryParameters.parse("bad=%zz&ok=1") == ["ok": "1"])
+    }
+}

@@ -1,0 +1,31 @@
+# shellcheck shell=bash
+# Shared set-up for scripts/run.sh and scripts/test.sh (sourced, not executed).
+# Installs what is missing on a fresh Debian machine; does nothing when all is there.
+
+# The Swift toolchain lives in /opt/swift on our machine image; put it on PATH if needed.
+if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
+    export PATH="/opt/swift/usr/bin:$PATH"
+fi
+if ! command -v swift >/dev/null 2>&1; then
+    echo "barkd needs the Swift 6 toolchain (swift.org) on PATH" >&2
+    exit 1
+fi
+
+# apt_ensure PKG... installs the Debian packages that are not installed yet.
+apt_ensure() {
+    local missing=()
+    local package
+    for package in "$@"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "installing: ${missing[*]}" >&2
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Libraries barkd links against.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+BARKD_BUILD_PACKAGES=(pkg-config libsystemd-dev)
