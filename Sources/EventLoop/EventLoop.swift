@@ -56,13 +56,19 @@ public final class EventLoop: @unchecked Sendable {
 
     enum InboxWork {
         case job(UnownedJob)
+        case isolatedJob(UnownedJob)
         case closure(@Sendable () -> Void)
     }
 
     enum Work {
         case job(UnownedJob)
+        case isolatedJob(UnownedJob)
         case closure(() -> Void)
     }
+
+    /// The loop as a `SerialExecutor`, for actors pinned to its thread (set once in init,
+    /// before the loop is shared).
+    public private(set) var serialExecutor: EventLoopSerialExecutor!
 
     /// Creates the loop's epoll, eventfd and timerfd; ``start()`` starts its thread.
     public init(index: Int) throws(IOError) {
@@ -84,6 +90,7 @@ public final class EventLoop: @unchecked Sendable {
             close(epollFD); close(wakeFD); close(timerFD)
             throw error
         }
+        serialExecutor = EventLoopSerialExecutor(loop: self)
     }
 
     deinit {
@@ -143,11 +150,11 @@ public final class EventLoop: @unchecked Sendable {
         }
     }
 
-    func enqueueJob(_ job: UnownedJob) {
+    func enqueueJob(_ job: UnownedJob, isolated: Bool) {
         if inEventLoop {
-            localWork.append(.job(job))
+            localWork.append(isolated ? .isolatedJob(job) : .job(job))
         } else {
-            submit(.job(job))
+            submit(isolated ? .isolatedJob(job) : .job(job))
         }
     }
 
@@ -239,6 +246,7 @@ public final class EventLoop: @unchecked Sendable {
         for work in taken {
             switch work {
             case .job(let job): localWork.append(.job(job))
+            case .isolatedJob(let job): localWork.append(.isolatedJob(job))
             case .closure(let body): localWork.append(.closure(body))
             }
         }
@@ -247,11 +255,14 @@ public final class EventLoop: @unchecked Sendable {
     private func runLocalWork() {
         takeInbox()
         var budget = Self.maxJobsPerTurn
+        let taskExecutor = asUnownedTaskExecutor()
         while budget > 0, let work = localWork.popFirst() {
             budget -= 1
             switch work {
             case .job(let job):
-                job.runSynchronously(isolatedTo: asUnownedSerialExecutor(), taskExecutor: asUnownedTaskExecutor())
+                job.runSynchronously(on: taskExecutor)
+            case .isolatedJob(let job):
+                job.runSynchronously(isolatedTo: serialExecutor.asUnownedSerialExecutor(), taskExecutor: taskExecutor)
             case .closure(let body):
                 body()
             }

@@ -1,24 +1,28 @@
-/// Byte classes of RFC 9110/9112 as lookup tables, so the parser tests a byte with one load.
+/// Byte classes of RFC 9110/9112 as 256-bit masks (literal constants, so testing a byte
+/// is a shift and a mask with no lazy-global check).
 enum ByteClass {
     /// tchar: `!#$%&'*+-.^_`|~`, digits and letters.
-    static let token: [Bool] = (0..<256).map { byte in
-        switch UInt8(byte) {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"): true
-        default: "!#$%&'*+-.^_`|~".utf8.contains(UInt8(byte))
-        }
-    }
-
+    private static let token: (UInt64, UInt64, UInt64, UInt64) = (0x03FF6CFA00000000, 0x57FFFFFFC7FFFFFE, 0x0000000000000000, 0x0000000000000000)
     /// Bytes allowed inside a field value: VCHAR, obs-text, SP and HTAB (no other controls).
-    static let fieldValue: [Bool] = (0..<256).map { byte in
-        byte == 0x09 || byte == 0x20 || (byte >= 0x21 && byte <= 0x7E) || byte >= 0x80
+    private static let fieldValue: (UInt64, UInt64, UInt64, UInt64) = (0xFFFFFFFF00000200, 0x7FFFFFFFFFFFFFFF, 0xFFFFFFFFFFFFFFFF, 0xFFFFFFFFFFFFFFFF)
+    /// Bytes allowed in a request target: VCHAR.
+    private static let target: (UInt64, UInt64, UInt64, UInt64) = (0xFFFFFFFE00000000, 0x7FFFFFFFFFFFFFFF, 0x0000000000000000, 0x0000000000000000)
+
+    @inline(__always)
+    private static func test(_ mask: (UInt64, UInt64, UInt64, UInt64), _ byte: UInt8) -> Bool {
+        let word: UInt64
+        switch byte >> 6 {
+        case 0: word = mask.0
+        case 1: word = mask.1
+        case 2: word = mask.2
+        default: word = mask.3
+        }
+        return word & (1 << UInt64(byte & 63)) != 0
     }
 
-    /// Bytes allowed in a request target: VCHAR.
-    static let target: [Bool] = (0..<256).map { byte in byte >= 0x21 && byte <= 0x7E }
-
-    @inline(__always) static func isToken(_ byte: UInt8) -> Bool { token.withUnsafeBufferPointer { $0[Int(byte)] } }
-    @inline(__always) static func isFieldValue(_ byte: UInt8) -> Bool { fieldValue.withUnsafeBufferPointer { $0[Int(byte)] } }
-    @inline(__always) static func isTarget(_ byte: UInt8) -> Bool { target.withUnsafeBufferPointer { $0[Int(byte)] } }
+    @inline(__always) static func isToken(_ byte: UInt8) -> Bool { test(token, byte) }
+    @inline(__always) static func isFieldValue(_ byte: UInt8) -> Bool { test(fieldValue, byte) }
+    @inline(__always) static func isTarget(_ byte: UInt8) -> Bool { test(target, byte) }
 
     @inline(__always) static func lowercased(_ byte: UInt8) -> UInt8 {
         byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte

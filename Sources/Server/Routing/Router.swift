@@ -28,6 +28,8 @@ public struct Router: Sendable {
     }
 
     private var routes: [Route] = []
+    /// Routes without parameters, by exact path: most requests are found with one hash.
+    private var exactRoutes: [Substring: [Route]] = [:]
 
     public init() {}
 
@@ -38,7 +40,11 @@ public struct Router: Sendable {
             if part.hasPrefix("{"), part.hasSuffix("}") { return .parameter(String(part.dropFirst().dropLast())) }
             return .literal(String(part))
         }
-        routes.append(Route(method: method, segments: segments, template: template, handler: handler))
+        let route = Route(method: method, segments: segments, template: template, handler: handler)
+        routes.append(route)
+        if !segments.contains(where: { if case .parameter = $0 { true } else { false } }) {
+            exactRoutes[Substring(template), default: []].append(route)
+        }
     }
 
     /// The templates of every route, for metrics and documentation.
@@ -46,6 +52,14 @@ public struct Router: Sendable {
 
     /// Finds the handler for `method` and the raw (still percent-encoded) `path`.
     public func match(method: HTTPMethod, path: Substring) -> Match {
+        if let candidates = exactRoutes[path] {
+            if let route = candidates.first(where: { $0.method == method }) {
+                return .found(handler: route.handler, template: route.template, parameters: [:])
+            }
+            if method == .head, let route = candidates.first(where: { $0.method == .get }) {
+                return .found(handler: route.handler, template: route.template, parameters: [:])
+            }
+        }
         let parts = Self.split(path)
         var allowed: [HTTPMethod] = []
         var fallback: Route?

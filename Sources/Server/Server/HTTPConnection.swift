@@ -220,7 +220,9 @@ final class HTTPConnection {
         var requestID = ""
         let fieldsView = HTTPHeaders(storage: storage, base: start, fields: fields)
         if let given = fieldsView["x-request-id"], RequestID.isValid(given) { requestID = given } else { requestID = RequestID.generate() }
-        guard let parts = RequestTarget(target), let path = PercentDecoding.decode(parts.path.utf8) else {
+        guard let parts = RequestTarget(target),
+              let path = parts.path.utf8.contains(UInt8(ascii: "%")) ? PercentDecoding.decode(parts.path.utf8) : String(parts.path)
+        else {
             context.stats.recordRejection("invalid_target")
             return (.error(.badRequest, "invalid request target"), "_invalid", requestID, "")
         }
