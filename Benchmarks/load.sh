@@ -182,6 +182,7 @@ raw_log="$results_dir/latest-wrk.txt"
 
 url_of() { echo "http://127.0.0.1:${port[$1]}/healthcheck"; }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 if ((warmup > 0)); then
     for server in "${servers[@]}"; do
         echo "== warm-up: $server (${warmup}s)" >&2
@@ -198,8 +199,9 @@ for connections in "${connection_counts[@]}"; do
         output=$("$wrk_bin" -t"$threads" -c"$connections" -d"${duration}s" --latency "$(url_of "$server")")
         after=$(cpu_ticks "$server")
         printf '### %s, %d connections\n%s\n\n' "$server" "$connections" "$output" >> "$raw_log"
-        read -r requests rate p50 p99 errors <<< "$(parse_wrk <<< "$output")" \
+        parsed=$(parse_wrk <<< "$output") \
             || die "cannot read wrk's output for $server at $connections connections: $output"
+        read -r requests rate p50 p99 errors <<< "$parsed"
         key="$server/$connections"
         rate_of[$key]=$rate
         p50_of[$key]=$p50
@@ -230,15 +232,15 @@ report=$(
     echo
     echo "$(date -u '+%Y-%m-%d %H:%M UTC'), barkd $commit, $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), kernel $(uname -r)."
     echo "wrk $("$wrk_bin" -v 2>&1 | awk 'NR == 1 { print $2 }') with ≤2 threads, ${duration}s per row, on the same machine as the servers (127.0.0.1);"
-    echo "barkd with --event-loops 2, nginx with 2 workers. Load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg)."
+    echo "barkd with --event-loops 2, nginx with 2 workers. Load average before the runs: $load_before."
     echo
     echo "| server | connections | req/s | barkd/nginx | p50 (ms) | p99 (ms) | RSS (MiB) | CPU/request (µs) | errors |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     for connections in "${connection_counts[@]}"; do
         for server in "${servers[@]}"; do
             key="$server/$connections"
-            ratio=$(awk -v a="${rate_of[$key]}" -v b="${rate_of[nginx/$connections]}" \
-                'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "n/a" }')
+            ratio=$(awk -v a="${rate_of[$key]}" -v b="${rate_of[nginx/$connections]}" -v self="$server" \
+                'BEGIN { if (self == "nginx") print "—"; else if (b > 0) printf "%.2f×", a / b; else print "n/a" }')
             rss=$(awk -v k="${rss_of[$key]}" 'BEGIN { printf "%.1f", k / 1024 }')
             printf '| %s | %d | %s | %s | %s | %s | %s | %s | %s |\n' "$(label_of "$server")" "$connections" \
                 "${rate_of[$key]}" "$ratio" "${p50_of[$key]}" "${p99_of[$key]}" "$rss" "${cpu_of[$key]}" "${errors_of[$key]}"

@@ -83,3 +83,33 @@ struct EventLoopTests {
         }
     }
 }
+
+/// An actor pinned to one loop through the loop's serial executor.
+actor PinnedCounter {
+    let loop: EventLoop
+    var count = 0
+
+    init(loop: EventLoop) { self.loop = loop }
+
+    nonisolated var unownedExecutor: UnownedSerialExecutor { loop.serialExecutor.asUnownedSerialExecutor() }
+
+    func increment() -> (Int, Bool) {
+        count += 1
+        return (count, loop.inEventLoop)
+    }
+}
+
+@Suite("Event loop as a serial executor")
+struct SerialExecutorTests {
+    @Test func actorsPinnedToALoopRunThereSerially() async throws {
+        let group = try EventLoopGroup(loopCount: 2)
+        defer { group.shutdown() }
+        let counter = PinnedCounter(loop: group.loops[1])
+        let results = await withTaskGroup(of: (Int, Bool).self) { tasks in
+            for _ in 0..<200 { tasks.addTask { await counter.increment() } }
+            return await tasks.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.allSatisfy { $0.1 })
+        #expect(Set(results.map(\.0)) == Set(1...200))
+    }
+}
