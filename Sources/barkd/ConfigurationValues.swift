@@ -11,14 +11,7 @@ struct DurationArgument: ExpressibleByArgument, Sendable, CustomStringConvertibl
     }
 
     init?(argument: String) {
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        var number = Substring(argument)
-        var scale = 1.0
-        for (suffix, factor) in units where argument.hasSuffix(suffix) {
-            number = argument.dropLast(suffix.count)
-            scale = factor
-            break
-        }
+        let (number, scale) = splitUnit(argument, units: [("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3600.0)], none: 1.0)
         guard let value = Double(number), value.isFinite, value >= 0, value * scale <= 86_400 * 365 else { return nil }
         self.duration = .milliseconds(Int64((value * scale * 1000).rounded()))
         self.text = argument
@@ -26,6 +19,15 @@ struct DurationArgument: ExpressibleByArgument, Sendable, CustomStringConvertibl
 
     var description: String { text }
     var defaultValueDescription: String { text }
+}
+
+/// Splits `argument` into its number and the factor of its unit suffix (the first of
+/// `units` that matches; `none` when there is no suffix).
+func splitUnit<Factor>(_ argument: String, units: [(String, Factor)], none: Factor) -> (Substring, Factor) {
+    for (suffix, factor) in units where argument.hasSuffix(suffix) {
+        return (argument.dropLast(suffix.count), factor)
+    }
+    return (Substring(argument), none)
 }
 
 /// A size in bytes on the command line: `512`, `8KiB`, `1MiB` (also `KB`/`MB` as 1000s).
@@ -39,14 +41,8 @@ struct ByteSizeArgument: ExpressibleByArgument, Sendable, CustomStringConvertibl
     }
 
     init?(argument: String) {
-        let units: [(String, Int)] = [("KiB", 1024), ("MiB", 1 << 20), ("GiB", 1 << 30), ("KB", 1000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("B", 1)]
-        var number = Substring(argument)
-        var scale = 1
-        for (suffix, factor) in units where argument.hasSuffix(suffix) {
-            number = argument.dropLast(suffix.count)
-            scale = factor
-            break
-        }
+        let units = [("KiB", 1024), ("MiB", 1 << 20), ("GiB", 1 << 30), ("KB", 1000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("B", 1)]
+        let (number, scale) = splitUnit(argument, units: units, none: 1)
         guard let value = Int(number), value >= 0, value <= Int(Int32.max) / scale else { return nil }
         self.bytes = value * scale
         self.text = argument
