@@ -14,6 +14,9 @@ final class Registration {
     private(set) var interest: UInt32
     var readReady = true
     var writeReady = true
+    /// The peer closed its side (or the socket failed): reads must go on to end of file,
+    /// since no further edge will come.
+    var readHangup = false
     var readWaiter: Waiter?
     var writeWaiter: Waiter?
     private var timer: LoopTimer?
@@ -33,20 +36,21 @@ final class Registration {
     }
 
     func handle(events: UInt32) {
+        if events & (BARKD_EPOLLERR | BARKD_EPOLLHUP | BARKD_EPOLLRDHUP) != 0 {
+            readHangup = true
+        }
         if events & (BARKD_EPOLLIN | BARKD_EPOLLERR | BARKD_EPOLLHUP | BARKD_EPOLLRDHUP) != 0 {
+            readReady = true
             if let waiter = readWaiter {
                 readWaiter = nil
                 waiter.continuation.resume()
-            } else {
-                readReady = true
             }
         }
         if events & (BARKD_EPOLLOUT | BARKD_EPOLLERR | BARKD_EPOLLHUP) != 0 {
+            writeReady = true
             if let waiter = writeWaiter {
                 writeWaiter = nil
                 waiter.continuation.resume()
-            } else {
-                writeReady = true
             }
         }
         updateTimer()

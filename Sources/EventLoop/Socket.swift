@@ -45,8 +45,9 @@ public final class Socket {
         while true {
             let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if count > 0 {
-                // A short read on a stream socket drained it: wait for the next edge.
-                if count < buffer.count { registration.readReady = false }
+                // A short read on a stream socket drained it: wait for the next edge —
+                // unless the peer already closed, when only end of file is left to read.
+                if count < buffer.count && !registration.readHangup { registration.readReady = false }
                 return .bytes(count)
             }
             if count == 0 { return .endOfFile }

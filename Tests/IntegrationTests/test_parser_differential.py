@@ -24,9 +24,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import h11  # Tests/IntegrationTests/requirements.txt: h11==0.16.0
 import pytest
 
-h11 = pytest.importorskip("h11", minversion="0.16")
+if tuple(int(part) for part in h11.__version__.split(".")[:2]) < (0, 16):
+    raise ImportError(f"the differential test needs h11 >= 0.16 (its reference behaviour), found {h11.__version__}")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from differential_corpus import H11_LENIENT_VALUE_CONTROLS, chunked, chunked_raw, main_corpus, request  # noqa: E402
@@ -89,6 +91,10 @@ def _divergences() -> list[Divergence]:
     extension = "control character in a chunk extension: h11 ignores extensions; RFC 9112 §7.1.1 (token/quoted-string) → 400"
     for byte in [0x00, 0x01, 0x08, 0x0B, 0x0C, 0x0D, 0x1B, 0x1F, 0x7F]:
         add(f"chunk extension control 0x{byte:02x}", chunked_raw(b"1;e=" + bytes([byte]) + b"\r\nx\r\n0\r\n\r\n"), 400, extension)
+
+    trailer = "framing field in a trailer: h11 validates and keeps it; RFC 9110 §6.5.1 forbids framing in trailers → 400"
+    add("Content-Length trailer", chunked(b"hello", trailers=b"Content-Length: 5\r\n"), 400, trailer)
+    add("Transfer-Encoding trailer", chunked(b"hello", trailers=b"Transfer-Encoding: chunked\r\n"), 400, trailer)
 
     size = "chunk-size of more than 16 hex digits: h11 allows 20; barkd bounds it (RFC 9112 §7.1 overflow advice) → 400"
     add("chunk-size 17 digits", chunked_raw(b"00000000000000005\r\nhello\r\n0\r\n\r\n"), 400, size)

@@ -99,9 +99,16 @@ struct HTTPRequestParserTests {
         ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n", .invalidChunk),
         ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\nabc\r\n", .invalidChunk),
         ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n12345678901234567\r\n", .invalidChunk),
+        ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\nContent-Length: 1\r\n\r\n", .framingFieldInTrailer),
+        ("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\nTransfer-Encoding: chunked\r\n\r\n", .framingFieldInTrailer),
     ])
     func rejects(_ text: String, _ expected: HTTPParseError) {
         #expect(failure(text) == expected)
+    }
+
+    @Test func contentLengthLeadingZerosAreNotMagnitude() throws {
+        let message = try #require(parsedMessage(parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 00000000000000000005\r\n\r\nhello").0))
+        #expect(message.head.framing == .contentLength(5))
     }
 
     @Test func statusesOfRejections() {

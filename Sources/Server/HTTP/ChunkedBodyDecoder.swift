@@ -73,8 +73,13 @@ struct ChunkedBodyDecoder: Sendable, Equatable {
                 switch HTTPRequestParser.parseField(buffer, cursor: &cursor, limits: limits, count: fields.count + trailerCount) {
                 case .failure(let error): return .failure(error)
                 case .success(nil): return .done(end: cursor)
-                case .success(.some):
+                case .success(let field?):
                     guard cursor == lineFeed + 1 else { return .failure(.invalidChunk) }
+                    // Framing and routing fields cannot arrive after the body (RFC 9110 §6.5.1).
+                    let name = UnsafeRawBufferPointer(rebasing: buffer[field.name])
+                    if ByteClass.equalsLowercase(name, "content-length") || ByteClass.equalsLowercase(name, "transfer-encoding") {
+                        return .failure(.framingFieldInTrailer)
+                    }
                     trailerCount += 1
                     position = cursor
                 }

@@ -22,6 +22,7 @@ public enum HTTPParseError: Error, Equatable, Sendable {
     case bodyTooLarge
     case invalidChunk
     case chunkLineTooLong
+    case framingFieldInTrailer
     case incompleteMessage
 
     /// The response status for this error.
@@ -60,6 +61,7 @@ public enum HTTPParseError: Error, Equatable, Sendable {
         case .bodyTooLarge: "body too large"
         case .invalidChunk: "invalid chunked encoding"
         case .chunkLineTooLong: "chunk line too long"
+        case .framingFieldInTrailer: "framing field in trailer"
         case .incompleteMessage: "incomplete message"
         }
     }

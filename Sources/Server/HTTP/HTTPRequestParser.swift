@@ -262,12 +262,13 @@ public struct HTTPRequestParser: Sendable {
                 facts.contentLength = -1  // invalid
                 return
             }
-            if value.count > 18 {
+            let significant = value.drop { $0 == UInt8(ascii: "0") }
+            if significant.count > 18 {
                 facts.contentLengthTooLarge = true
                 facts.contentLength = Int.max
                 return
             }
-            facts.contentLength = value.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+            facts.contentLength = significant.reduce(0) { $0 * 10 + Int($1 - 0x30) }
         case 17 where ByteClass.equalsLowercase(name, "transfer-encoding"):
             facts.transferEncodingCount += 1
             facts.transferEncodingIsChunked = ByteClass.equalsLowercase(value, "chunked")

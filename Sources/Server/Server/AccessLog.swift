@@ -1,4 +1,5 @@
 import Observability
+import Synchronization
 
 /// One line per answered request, written straight into the log sink's buffer in the
 /// same JSON (or text) shape as every other log line, without building a dictionary.
@@ -11,9 +12,15 @@ public struct AccessLog: Sendable {
         case sampled(Int)
     }
 
-    public var mode: Mode
-    public var format: LogFormat
+    public let mode: Mode
+    public let format: LogFormat
     let sink: LogSink
+    private let sequence = SequenceCounter()
+
+    /// Counts requests across all connections, for sampling (touched only when sampling).
+    private final class SequenceCounter: Sendable {
+        let value = Atomic<Int>(0)
+    }
 
     public init(mode: Mode, format: LogFormat, sink: LogSink = .standardOutput) {
         self.mode = mode
@@ -32,11 +39,12 @@ public struct AccessLog: Sendable {
         var remote: String
     }
 
-    func shouldLog(sequence: Int) -> Bool {
+    /// Whether to log the next answered request: all, none, or one in N across the server.
+    func shouldLogNext() -> Bool {
         switch mode {
         case .off: false
         case .all: true
-        case .sampled(let every): every <= 1 || sequence % every == 0
+        case .sampled(let every): every <= 1 || sequence.value.add(1, ordering: .relaxed).oldValue % every == 0
         }
     }
 

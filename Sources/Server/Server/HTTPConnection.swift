@@ -186,6 +186,7 @@ final class HTTPConnection {
         }
         var (response, route, requestID, path) = await handle(message, target: target)
         var keepAlive = head.keepAlive && served < context.configuration.maxRequestsPerConnection && !draining
+        // A 400 means the client is confused about what it sends: do not read on.
         if response.status.code == 400 { keepAlive = false }
         let connectionHeader: HTTPResponseWriter.ConnectionHeader =
             !keepAlive ? .close : (head.version == .http1_0 ? .keepAlive : .none)
@@ -201,7 +202,7 @@ final class HTTPConnection {
             }
         }
         context.stats.requestsServed.add(1, ordering: .relaxed)
-        if context.accessLog.shouldLog(sequence: served) {
+        if context.accessLog.shouldLogNext() {
             if path.isEmpty { path = Substring(target) }
             context.accessLog.write(AccessLog.Entry(
                 requestID: requestID, method: head.method, path: path, route: route, status: response.status.code,
@@ -262,7 +263,7 @@ final class HTTPConnection {
     }
 
     private func sendErrorAndClose(_ response: HTTPResponse) async throws {
-        writer.appendHead(of: response, contentLength: response.body.count, connection: .close, requestID: nil, to: &output)
+        writer.appendHead(of: response, contentLength: response.body.count, connection: .close, requestID: RequestID.generate(), to: &output)
         output.append(contentsOf: response.body)
         try await flush()
         await lingeringClose()
