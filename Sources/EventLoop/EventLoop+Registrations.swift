@@ -53,30 +53,59 @@ extension EventLoop {
         if registration.isClosed { throw SocketWaitError.interrupted }
         let id = nextWaiterID
         nextWaiterID &+= 1
+        if registration.ownerHandlesCancellation {
+            try await suspend(registration, forWriting: forWriting, deadline: deadline, id: id)
+            return
+        }
         let fd = registration.fd
         let generation = registration.generation
         try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                // A cancellation that came before this point already ran its handler,
-                // and that handler's hop to the loop may have run before us: check here.
-                if Task.isCancelled {
-                    continuation.resume(throwing: CancellationError())
-                    return
-                }
-                let waiter = Registration.Waiter(id: id, deadline: deadline, continuation: continuation)
-                if forWriting {
-                    precondition(registration.writeWaiter == nil, "two tasks wait to write on fd \(fd)")
-                    registration.writeWaiter = waiter
-                    registration.setWriteInterest(true)
-                } else {
-                    precondition(registration.readWaiter == nil, "two tasks wait to read on fd \(fd)")
-                    registration.readWaiter = waiter
-                }
-                if deadline != .max { registration.updateTimer() }
-            }
+            try await suspend(registration, forWriting: forWriting, deadline: deadline, id: id)
         } onCancel: {
             self.execute {
                 self.registration(fd: fd, generation: generation)?.interrupt(waiterID: id, with: CancellationError())
+            }
+        }
+    }
+
+    private func suspend(_ registration: Registration, forWriting: Bool, deadline: UInt64, id: UInt64) async throws {
+        let fd = registration.fd
+        // Unsafe (unchecked) continuation: the registration holds each waiter in one
+        // slot and clears it before resuming, so it resumes exactly once; the checked
+        // variant would allocate per wait on the hot path.
+        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+            // A cancellation that came before this point already ran its handler, and
+            // that handler's hop to the loop may have run before us: check here.
+            if Task.isCancelled {
+                continuation.resume(throwing: CancellationError())
+                return
+            }
+            let waiter = Registration.Waiter(id: id, deadline: deadline, continuation: continuation)
+            if forWriting {
+                precondition(registration.writeWaiter == nil, "two tasks wait to write on fd \(fd)")
+                registration.writeWaiter = waiter
+                registration.setWriteInterest(true)
+            } else {
+                precondition(registration.readWaiter == nil, "two tasks wait to read on fd \(fd)")
+                registration.readWaiter = waiter
+            }
+            if deadline != .max { registration.updateTimer() }
+        }
+    }
+
+    /// Runs `body` with one cancellation handler that interrupts every wait on
+    /// `registration` (instead of one handler per wait). Call on the loop.
+    func withCancellationOfAllWaits<T>(on registration: Registration, _ body: () async throws -> T) async rethrows -> T {
+        assertInEventLoop()
+        let fd = registration.fd
+        let generation = registration.generation
+        registration.ownerHandlesCancellation = true
+        defer { registration.ownerHandlesCancellation = false }
+        return try await withTaskCancellationHandler {
+            try await body()
+        } onCancel: {
+            self.execute {
+                self.registration(fd: fd, generation: generation)?.interruptAll(with: CancellationError())
             }
         }
     }

@@ -31,6 +31,7 @@ public final class EventLoop: @unchecked Sendable {
     public let lagNanoseconds = Atomic<UInt64>(0)
 
     // Loop-confined state.
+    var turnStartNanoseconds = barkd_monotonic_ns()
     var localWork = Deque<Work>()
     var registrations: [Registration?] = []
     var nextGeneration: UInt32 = 1
@@ -132,6 +133,15 @@ public final class EventLoop: @unchecked Sendable {
         assert(inEventLoop, "not on event loop \(index)", file: file, line: line)
     }
 
+    /// The monotonic time at which the current turn started: one clock read per turn
+    /// serves every deadline computed in it (good to well under a millisecond). Call on
+    /// the loop thread.
+    @inline(__always)
+    public var now: Deadline {
+        assertInEventLoop()
+        return Deadline(nanoseconds: turnStartNanoseconds)
+    }
+
     /// Runs `body` on the loop thread, soon. Safe from any thread.
     public func execute(_ body: @escaping @Sendable () -> Void) {
         if inEventLoop {
@@ -231,7 +241,8 @@ public final class EventLoop: @unchecked Sendable {
                 }
             }
             takeInbox()
-            lastTurnNanoseconds.store(barkd_monotonic_ns(), ordering: .relaxed)
+            turnStartNanoseconds = barkd_monotonic_ns()
+            lastTurnNanoseconds.store(turnStartNanoseconds, ordering: .relaxed)
         }
         closeAllRegistrations()
     }

@@ -21,11 +21,14 @@ final class Registration {
     var writeWaiter: Waiter?
     private var timer: LoopTimer?
     private(set) var isClosed = false
+    /// True while the socket's owner installed one cancellation handler for all its
+    /// waits (``Socket/withCancellationOfAllWaits(_:)``), so each wait need not.
+    var ownerHandlesCancellation = false
 
     struct Waiter {
         let id: UInt64
         let deadline: UInt64
-        let continuation: CheckedContinuation<Void, any Error>
+        let continuation: UnsafeContinuation<Void, any Error>
     }
 
     init(loop: EventLoop, fd: Int32, generation: UInt32, interest: UInt32) {

@@ -150,6 +150,13 @@ public final class Socket {
         _ = Glibc.shutdown(fd, Int32(SHUT_WR))
     }
 
+    /// Runs `body`, in which every wait on this socket ends with `CancellationError` when
+    /// the task is cancelled. One cancellation handler serves all of `body`'s waits, which
+    /// saves installing one per wait on a connection's hot path.
+    public func withCancellationOfAllWaits<T>(_ body: () async throws -> T) async rethrows -> T {
+        try await loop.withCancellationOfAllWaits(on: registration, body)
+    }
+
     /// Wakes a task waiting to read with ``SocketWaitError/interrupted``. Call on the loop.
     public func interruptReader() {
         loop.interruptReader(registration)

@@ -23,6 +23,9 @@ public final class LogSink: Sendable {
     /// Lines dropped because the writer could not keep up.
     public let droppedLines = Atomic<Int>(0)
 
+    /// How long the writer waits after a wake-up before it takes the pending lines.
+    static let batchDelayNanoseconds = 2_000_000
+
     /// The process's standard output.
     public static let standardOutput = LogSink(fd: 1)
 
@@ -58,13 +61,17 @@ public final class LogSink: Sendable {
         }
     }
 
-    /// Writes everything pending now, on the calling thread (at exit; never on a loop).
+    /// Waits (up to about a second) until the writer has written every pending line.
+    /// Called at exit, never on a loop; the writer keeps ordering, so lines are not
+    /// written twice or out of order.
     public func flush() {
-        let pending = state.withLock { state -> [UInt8] in
-            defer { state.pending.removeAll(keepingCapacity: true) }
-            return state.pending
+        for _ in 0..<200 {
+            let idle = state.withLock { $0.pending.isEmpty && $0.writerSleeping }
+            if idle { return }
+            _ = barkd_eventfd_write(wakeFD)
+            var pause = timespec(tv_sec: 0, tv_nsec: 5_000_000)
+            nanosleep(&pause, nil)
         }
-        writeAll(pending)
     }
 
     private func runWriter() {
@@ -80,6 +87,10 @@ public final class LogSink: Sendable {
             }
             if sleep {
                 _ = barkd_eventfd_drain(wakeFD)
+                // Let a burst of lines gather, so a busy server costs one wake-up and one
+                // write(2) per few milliseconds rather than one per line.
+                var pause = timespec(tv_sec: 0, tv_nsec: Self.batchDelayNanoseconds)
+                nanosleep(&pause, nil)
                 continue
             }
             writeAll(batch)

@@ -35,15 +35,18 @@ final class HTTPConnection {
     /// Set by the server when it drains: finish the current request, then close.
     private(set) var draining = false
 
-    static let initialBufferSize = 16 * 1024
+    static let initialBufferSize = 4 * 1024
 
-    init(socket: Socket, remote: String, context: HTTPServerContext) {
+    private let loopStats: HTTPServerStats.LoopStats
+
+    init(socket: Socket, remote: String, context: HTTPServerContext, loopStats: HTTPServerStats.LoopStats) {
+        self.loopStats = loopStats
         self.socket = socket
         self.remote = remote
         self.context = context
         self.storage = [UInt8](repeating: 0, count: Self.initialBufferSize)
         self.parser = HTTPRequestParser(limits: context.configuration.limits)
-        output.reserveCapacity(4096)
+        output.reserveCapacity(1024)
         fields.reserveCapacity(16)
     }
 
@@ -65,6 +68,10 @@ final class HTTPConnection {
 
     func run() async {
         defer { if !socket.isClosed { socket.close() } }
+        await socket.withCancellationOfAllWaits { await serve() }
+    }
+
+    private func serve() async {
         do {
             while true {
                 let result = storage.withUnsafeBytes { bytes in
@@ -120,15 +127,15 @@ final class HTTPConnection {
         let deadline: Deadline
         let timeoutReason: String
         if idle {
-            deadline = .after(context.configuration.idleTimeout)
+            deadline = socket.loop.now.advanced(by: context.configuration.idleTimeout)
             timeoutReason = "idle_timeout"
         } else if parser.headAwaitingBody != nil {
-            let started = bodyStartedAt ?? .now()
+            let started = bodyStartedAt ?? socket.loop.now
             bodyStartedAt = started
             deadline = started.advanced(by: context.configuration.bodyTimeout)
             timeoutReason = "body_timeout"
         } else {
-            deadline = (requestStartedAt ?? .now()).advanced(by: context.configuration.headerTimeout)
+            deadline = (requestStartedAt ?? socket.loop.now).advanced(by: context.configuration.headerTimeout)
             timeoutReason = "header_timeout"
         }
         while true {
@@ -148,7 +155,7 @@ final class HTTPConnection {
             }
             switch result {
             case .bytes(let count):
-                if idle { requestStartedAt = .now() }
+                if idle { requestStartedAt = socket.loop.now }
                 end += count
                 return true
             case .endOfFile:
@@ -166,7 +173,7 @@ final class HTTPConnection {
             end = 0
             requestStartedAt = nil
         } else {
-            requestStartedAt = .now()  // a pipelined request is already arriving
+            requestStartedAt = socket.loop.now  // a pipelined request is already arriving
         }
         bodyStartedAt = nil
         continueSent = false
@@ -177,9 +184,10 @@ final class HTTPConnection {
     /// Routes and answers one request; returns whether the connection stays open.
     private func respond(to message: HTTPParsedMessage) async -> Bool {
         served += 1
-        let began = barkd_monotonic_ns()
-        context.stats.activeRequests.add(1, ordering: .relaxed)
-        defer { context.stats.activeRequests.subtract(1, ordering: .relaxed) }
+        let logThis = context.accessLog.shouldLogNext()
+        let began = logThis ? barkd_monotonic_ns() : 0
+        loopStats.activeRequests.add(1, ordering: .relaxed)
+        defer { loopStats.activeRequests.subtract(1, ordering: .relaxed) }
         let head = message.head
         let target = storage.withUnsafeBytes { bytes in
             String(decoding: bytes[(start + head.target.lowerBound)..<(start + head.target.upperBound)], as: UTF8.self)
@@ -201,8 +209,8 @@ final class HTTPConnection {
                 swap(&pendingBody, &response.body)
             }
         }
-        context.stats.requestsServed.add(1, ordering: .relaxed)
-        if context.accessLog.shouldLogNext() {
+        loopStats.requests.add(1, ordering: .relaxed)
+        if logThis {
             if path.isEmpty { path = Substring(target) }
             context.accessLog.write(AccessLog.Entry(
                 requestID: requestID, method: head.method, path: path, route: route, status: response.status.code,
@@ -284,7 +292,7 @@ final class HTTPConnection {
 
     private func flush(body: [UInt8] = []) async throws {
         guard !output.isEmpty || !body.isEmpty else { return }
-        try await socket.write(output, body, deadline: .after(context.configuration.writeTimeout))
+        try await socket.write(output, body, deadline: socket.loop.now.advanced(by: context.configuration.writeTimeout))
         output.removeAll(keepingCapacity: true)
     }
 

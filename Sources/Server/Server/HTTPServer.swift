@@ -25,9 +25,10 @@ public final class HTTPServer: Service, Sendable {
     /// starts in ``run()``.
     public init(
         configuration: HTTPServerConfiguration, router: Router, group: EventLoopGroup,
-        accessLog: AccessLog, logger: Logger, stats: HTTPServerStats = HTTPServerStats()
+        accessLog: AccessLog, logger: Logger, stats: HTTPServerStats? = nil
     ) throws {
         self.group = group
+        let stats = stats ?? HTTPServerStats(loopCount: group.loops.count)
         self.stats = stats
         self.context = HTTPServerContext(router: router, configuration: configuration, stats: stats, accessLog: accessLog, logger: logger)
         self.perLoop = group.loops.map { LoopConnections(loop: $0) }
@@ -174,7 +175,10 @@ public final class HTTPServer: Service, Sendable {
             context.logger.warning("cannot register connection", metadata: ["error": "\(error)"])
             return
         }
-        let connection = HTTPConnection(socket: socket, remote: accepted.peer?.description ?? "unknown", context: context)
+        let connection = HTTPConnection(
+            socket: socket, remote: accepted.peer?.description ?? "unknown", context: context,
+            loopStats: stats.perLoop[connections.loop.index % stats.perLoop.count]
+        )
         connections.add(connection)
         await connection.run()
         connections.remove(connection)
