@@ -83,6 +83,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ObservabilityTests",
+            dependencies: ["Observability"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ServerTests",
             dependencies: ["Server", "EventLoop"],
             swiftSettings: swiftSettings

@@ -48,26 +48,37 @@ public struct AccessLog: Sendable {
         }
     }
 
-    func write(_ entry: Entry) {
-        let milliseconds = Double(entry.durationNanoseconds / 1000) / 1000
-        sink.write { line in
-            if format == .text {
-                line.append(contentsOf: "\(LogTimestamp.now()) info barkd.access: \(entry.method) \(entry.path) \(entry.status) \(entry.bytes)B \(milliseconds)ms request_id=\(entry.requestID) remote=\(entry.remote)\n".utf8)
-                return
-            }
-            line.append(contentsOf: #"{"ts":""#.utf8)
-            LogTimestamp.appendNow(to: &line)
-            line.append(contentsOf: #"","level":"info","msg":"request","logger":"barkd.access","request_id":"#.utf8)
-            JSONText.appendQuoted(entry.requestID, to: &line)
-            line.append(contentsOf: #","method":"#.utf8)
-            JSONText.appendQuoted(entry.method.description, to: &line)
-            line.append(contentsOf: #","path":"#.utf8)
-            JSONText.appendQuoted(entry.path, to: &line)
-            line.append(contentsOf: #","route":"#.utf8)
-            JSONText.appendQuoted(entry.route, to: &line)
-            line.append(contentsOf: #","status":\#(entry.status),"bytes":\#(entry.bytes),"duration_ms":\#(milliseconds),"remote":"#.utf8)
-            JSONText.appendQuoted(entry.remote, to: &line)
-            line.append(contentsOf: "}\n".utf8)
+    /// Formats `entry` into `line` (a reused scratch buffer) outside the sink's lock,
+    /// then hands the bytes to the sink.
+    func write(_ entry: Entry, scratch line: inout [UInt8]) {
+        line.removeAll(keepingCapacity: true)
+        let micros = Int(entry.durationNanoseconds / 1000)
+        if format == .text {
+            line.append(contentsOf: "\(LogTimestamp.now()) info barkd.access: \(entry.method) \(entry.path) \(entry.status) \(entry.bytes)B \(micros)us request_id=\(entry.requestID) remote=\(entry.remote)\n".utf8)
+            sink.write(line)
+            return
         }
+        line.append(contentsOf: #"{"ts":""#.utf8)
+        LogTimestamp.appendNow(to: &line)
+        line.append(contentsOf: #"","level":"info","msg":"request","logger":"barkd.access","request_id":"#.utf8)
+        JSONText.appendQuoted(entry.requestID, to: &line)
+        line.append(contentsOf: #","method":"#.utf8)
+        JSONText.appendQuoted(entry.method.description, to: &line)
+        line.append(contentsOf: #","path":"#.utf8)
+        JSONText.appendQuoted(entry.path, to: &line)
+        line.append(contentsOf: #","route":"#.utf8)
+        JSONText.appendQuoted(entry.route, to: &line)
+        line.append(contentsOf: #","status":"#.utf8)
+        HTTPResponseWriter.appendDecimal(entry.status, to: &line)
+        line.append(contentsOf: #","bytes":"#.utf8)
+        HTTPResponseWriter.appendDecimal(entry.bytes, to: &line)
+        line.append(contentsOf: #","duration_ms":"#.utf8)
+        HTTPResponseWriter.appendDecimal(micros / 1000, to: &line)
+        line.append(UInt8(ascii: "."))
+        LogTimestamp.appendDigits(micros % 1000, width: 3, to: &line)
+        line.append(contentsOf: #","remote":"#.utf8)
+        JSONText.appendQuoted(entry.remote, to: &line)
+        line.append(contentsOf: "}\n".utf8)
+        sink.write(line)
     }
 }

@@ -27,6 +27,7 @@ final class HTTPConnection {
     private var parser: HTTPRequestParser
     private var fields: [HTTPHeaderField] = []
     private var output: [UInt8] = []
+    private var logScratch: [UInt8] = []
     private var writer = HTTPResponseWriter()
     private var served = 0
     private var continueSent = false
@@ -215,7 +216,7 @@ final class HTTPConnection {
             context.accessLog.write(AccessLog.Entry(
                 requestID: requestID, method: head.method, path: path, route: route, status: response.status.code,
                 bytes: sendsBody ? bodyLength : 0, durationNanoseconds: barkd_monotonic_ns() - began, remote: remote
-            ))
+            ), scratch: &logScratch)
         }
         if !pendingBody.isEmpty {
             do { try await flush(body: pendingBody) } catch { return false }
