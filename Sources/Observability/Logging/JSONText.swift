@@ -30,4 +30,27 @@ public enum JSONText {
         appendQuoted(text, to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
     }
+
+    /// Appends `"key":"value"` to an object being written, preceded by a comma unless it
+    /// is the object's first member (the buffer then ends with `{`).
+    public static func appendMember(_ key: StaticString, _ value: some StringProtocol, to output: inout [UInt8]) {
+        appendKey(key, to: &output)
+        appendQuoted(value, to: &output)
+    }
+
+    /// Appends `"key":<integer>` like ``appendMember(_:_:to:)-swift.method``.
+    public static func appendMember(_ key: StaticString, integer value: Int, to output: inout [UInt8]) {
+        appendKey(key, to: &output)
+        output.append(contentsOf: String(value).utf8)
+    }
+
+    /// Appends `,"key":` (or `"key":` after `{` or `[`).
+    public static func appendKey(_ key: StaticString, to output: inout [UInt8]) {
+        if let last = output.last, last != UInt8(ascii: "{"), last != UInt8(ascii: "[") {
+            output.append(UInt8(ascii: ","))
+        }
+        output.append(UInt8(ascii: "\""))
+        output.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+        output.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+    }
 }

@@ -26,25 +26,20 @@ public struct HealthEndpoints: Sendable {
 
     /// `{"myapplication":[{"version":…,"description":…,"lastcommitsha":…}]}`
     static func encodeHealthcheck(build: BuildInfo, description: String) -> [UInt8] {
-        var body = Array(#"{"myapplication":[{"version":"#.utf8)
-        JSONText.appendQuoted(build.version, to: &body)
-        body.append(contentsOf: #","description":"#.utf8)
-        JSONText.appendQuoted(description, to: &body)
-        body.append(contentsOf: #","lastcommitsha":"#.utf8)
-        JSONText.appendQuoted(build.commit, to: &body)
+        var body = Array(#"{"myapplication":[{"#.utf8)
+        JSONText.appendMember("version", build.version, to: &body)
+        JSONText.appendMember("description", description, to: &body)
+        JSONText.appendMember("lastcommitsha", build.commit, to: &body)
         body.append(contentsOf: "}]}".utf8)
         return body
     }
 
     static func encodeVersion(_ build: BuildInfo) -> [UInt8] {
-        var body = Array(#"{"version":"#.utf8)
-        JSONText.appendQuoted(build.version, to: &body)
-        body.append(contentsOf: #","commit":"#.utf8)
-        JSONText.appendQuoted(build.commit, to: &body)
-        body.append(contentsOf: #","build_date":"#.utf8)
-        JSONText.appendQuoted(build.buildDate, to: &body)
-        body.append(contentsOf: #","swift_version":"#.utf8)
-        JSONText.appendQuoted(build.swiftVersion, to: &body)
+        var body = Array("{".utf8)
+        JSONText.appendMember("version", build.version, to: &body)
+        JSONText.appendMember("commit", build.commit, to: &body)
+        JSONText.appendMember("build_date", build.buildDate, to: &body)
+        JSONText.appendMember("swift_version", build.swiftVersion, to: &body)
         body.append(UInt8(ascii: "}"))
         return body
     }
