@@ -46,10 +46,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Persistence",
+            dependencies: [
+                "EventLoop",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Seed"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Server",
             dependencies: [
                 "EventLoop",
                 "Observability",
+                "Persistence",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

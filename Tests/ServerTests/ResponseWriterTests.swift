@@ -54,6 +54,10 @@ struct ResponseWriterTests {
         #expect(!RequestID.isValid(""))
         #expect(!RequestID.isValid("has space"))
         #expect(!RequestID.isValid(String(repeating: "a", count: 129)))
-        #expect(RequestID.generate() != RequestID.generate())
+        let first = RequestID.generate()
+        let second = RequestID.generate()
+        #expect(first != second)
+        #expect(first.utf8.count == 15 && RequestID.isValid(first))
+        #expect(first.prefix(7) == second.prefix(7))
     }
 }

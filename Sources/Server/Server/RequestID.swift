@@ -1,20 +1,34 @@
-import CLinuxShim
 import Synchronization
 
 /// Request ids: a client's `X-Request-Id` when it is sane (1–128 of `A-Za-z0-9._:-`),
-/// otherwise a new one — a random per-process prefix and a counter, unique and cheap.
+/// otherwise a new one.
+///
+/// A new id is 15 base-62 characters — 7 random per process (about 41 bits, so replicas
+/// do not collide) and 8 from a counter — which Swift stores inline in the `String`:
+/// no allocation per request.
 enum RequestID {
-    private static let prefix: String = {
+    private static let digits: [UInt8] = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
+    private static let prefix: UInt64 = {
         var generator = SystemRandomNumberGenerator()
-        let value = generator.next() as UInt64
-        let text = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - text.count) + text
+        return generator.next() as UInt64
     }()
     private static let counter = Atomic<UInt64>(0)
 
     static func generate() -> String {
         let sequence = counter.add(1, ordering: .relaxed).newValue
-        return prefix + "-" + String(sequence, radix: 16)
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 15) { buffer in
+            var value = prefix
+            for index in 0..<7 {
+                buffer[index] = digits[Int(value % 62)]
+                value /= 62
+            }
+            value = sequence
+            for index in stride(from: 14, through: 7, by: -1) {
+                buffer[index] = digits[Int(value % 62)]
+                value /= 62
+            }
+            return String(decoding: buffer, as: UTF8.self)
+        }
     }
 
     static func isValid(_ candidate: String) -> Bool {
