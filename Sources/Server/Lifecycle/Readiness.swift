@@ -3,19 +3,31 @@ import Synchronization
 /// Whether this instance should receive traffic, and why not.
 ///
 /// `/readyz` reads it on every probe; the systemd notifier waits on it before `READY=1`.
-/// Starting → ready (once every start-up check passed) → draining (on SIGTERM, for
-/// good). An operator may also take a ready instance out by hand.
+/// Ready means: start-up finished (listeners bound, migrations applied), every dependency
+/// check passes (the database answers), not disabled by an operator, not draining.
 public final class Readiness: Sendable {
     public enum State: Sendable, Equatable {
         case starting(String)
         case ready
+        case failing(String)
         case disabled
         case draining
     }
 
     private struct Storage {
-        var state: State = .starting("starting")
+        var startingStep: String? = "starting"
+        var failingChecks: [String: String] = [:]
+        var disabled = false
+        var draining = false
         var waiters: [CheckedContinuation<Void, Never>] = []
+
+        var state: State {
+            if draining { return .draining }
+            if let step = startingStep { return .starting(step) }
+            if disabled { return .disabled }
+            if let (name, reason) = failingChecks.min(by: { $0.key < $1.key }) { return .failing("\(name): \(reason)") }
+            return .ready
+        }
     }
 
     private let storage = Mutex(Storage())
@@ -33,52 +45,54 @@ public final class Readiness: Sendable {
         switch state {
         case .starting(let step): step
         case .ready: "ready"
+        case .failing(let reason): reason
         case .disabled: "disabled by operator"
         case .draining: "draining: shutting down"
         }
     }
 
-    /// Records progress while starting (ignored once ready or draining).
+    /// Records progress while starting (ignored once started).
     public func starting(_ step: String) {
         storage.withLock { storage in
-            if case .starting = storage.state { storage.state = .starting(step) }
+            if storage.startingStep != nil { storage.startingStep = step }
         }
     }
 
-    /// Marks the instance ready (unless it is already draining) and wakes waiters.
+    /// Start-up finished; wakes those waiting for it.
     public func markReady() {
         let waiters = storage.withLock { storage -> [CheckedContinuation<Void, Never>] in
-            if storage.state == .draining { return [] }
-            storage.state = .ready
+            storage.startingStep = nil
             defer { storage.waiters.removeAll() }
             return storage.waiters
         }
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Takes a ready instance out of rotation (or back in with `false`).
+    /// Records the outcome of a dependency check (nil reason: passing).
+    public func setCheck(_ name: String, failing reason: String?) {
+        storage.withLock { storage in storage.failingChecks[name] = reason }
+    }
+
+    /// Takes the instance out of rotation by hand (or back in with `false`).
     public func setDisabled(_ disabled: Bool) {
-        storage.withLock { storage in
-            if disabled, storage.state == .ready { storage.state = .disabled }
-            if !disabled, storage.state == .disabled { storage.state = .ready }
-        }
+        storage.withLock { $0.disabled = disabled }
     }
 
     /// Marks the instance as shutting down, for good; wakes waiters.
     public func beginDraining() {
         let waiters = storage.withLock { storage -> [CheckedContinuation<Void, Never>] in
-            storage.state = .draining
+            storage.draining = true
             defer { storage.waiters.removeAll() }
             return storage.waiters
         }
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Returns once the instance became ready or started draining.
+    /// Returns once start-up finished or draining began.
     public func waitUntilReadyOrDraining() async {
         await withCheckedContinuation { continuation in
             let resumeNow = storage.withLock { storage -> Bool in
-                if case .starting = storage.state {
+                if storage.startingStep != nil && !storage.draining {
                     storage.waiters.append(continuation)
                     return false
                 }

@@ -1,0 +1,104 @@
+import Logging
+import Persistence
+import ServiceLifecycle
+
+/// Counts every page view, exactly, and makes the counts durable.
+///
+/// `batched` (default): a view is counted in memory and the pending delta is written as
+/// one atomic `count = count + delta` every flush interval, retried with backoff while
+/// the database is down, and flushed at shutdown. A SIGKILL loses at most the views of
+/// the last flush interval (plus any backlog accumulated during an outage).
+/// `sync`: each view is written before its page is sent; a SIGKILL loses nothing that
+/// was answered. If the database is down, the view is kept pending like in batched mode
+/// (and the page still served), so nothing is lost while the process lives.
+public actor VisitorCounter: Service {
+    public enum Mode: Sendable, Equatable {
+        case batched(flushInterval: Duration)
+        case sync
+    }
+
+    private let store: any Store
+    private let mode: Mode
+    private let logger: Logger
+    private var state = CounterFlushState(stored: 0)
+    /// Views counted since start (this instance), for metrics.
+    public private(set) var pageViews: Int64 = 0
+
+    public init(store: any Store, mode: Mode, logger: Logger) {
+        self.store = store
+        self.mode = mode
+        self.logger = logger
+    }
+
+    /// Reads the stored total (at start).
+    public func load() async throws {
+        state.observeStored(try await store.visitorCount())
+    }
+
+    /// Counts one view and returns the visitor number to show.
+    public func recordView() async -> Int64 {
+        pageViews += 1
+        guard mode == .sync else { return state.recordView() }
+        do {
+            let total = try await store.addVisits(1)
+            state.recordWrittenView(total: total)
+            return total
+        } catch {
+            logger.warning("visit write failed; kept pending", metadata: ["error": "\(error)"])
+            return state.recordView()
+        }
+    }
+
+    /// The stored total plus what this instance has not written yet.
+    public var count: Int64 { state.displayed }
+
+    /// Views counted here and not yet durable.
+    public var unflushed: Int64 { state.unflushed }
+
+    /// The bookkeeping, for tests and `/health`.
+    public var snapshot: CounterFlushState { state }
+
+    /// Writes the pending delta once; true when nothing is left pending.
+    @discardableResult
+    public func flush() async -> Bool {
+        guard let delta = state.beginFlush() else { return state.unflushed == 0 }
+        do {
+            let total = try await store.addVisits(delta)
+            state.flushSucceeded(total: total)
+        } catch {
+            state.flushFailed()
+            logger.warning("visitor counter flush failed; will retry", metadata: [
+                "error": "\(error)", "pending": "\(state.pending)", "retry_in": "\(state.retryDelay)",
+            ])
+        }
+        return state.unflushed == 0
+    }
+
+    /// Flushes on the interval (or the retry backoff) until shutdown, then flushes what
+    /// is left, retrying until it is written or the task is cancelled.
+    public func run() async throws {
+        let interval: Duration = if case .batched(let flushInterval) = mode { flushInterval } else { .seconds(1) }
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let delay = state.consecutiveFailures > 0 ? state.retryDelay : interval
+            do {
+                try await Task.sleep(for: delay)
+            } catch {
+                break
+            }
+            if state.pending == 0, state.consecutiveFailures == 0, case .sync = mode {
+                continue
+            }
+            await flush()
+        }
+        while !Task.isCancelled {
+            if await flush() {
+                logger.info("visitor counter flushed", metadata: ["stored": "\(state.stored)"])
+                return
+            }
+            try? await Task.sleep(for: state.retryDelay)
+        }
+        if state.unflushed > 0 {
+            logger.error("visitor counter not flushed at exit", metadata: ["lost_views": "\(state.unflushed)"])
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Persistence
+import Synchronization
+
+/// A fake `Store` for unit tests of the service actors only (the real stores pass the
+/// contract suite in PersistenceTests). `failing` makes every call throw `unavailable`.
+final class InMemoryStore: Store, Sendable {
+    private struct State {
+        var gifs: [Int64: GifRecord] = [:]
+        var nextID: Int64 = 1
+        var visits: Int64 = 0
+        var seeded = false
+        var failing = false
+        var addVisitsCalls = 0
+    }
+
+    private let state = Mutex(State())
+    let kind = "memory"
+
+    var failing: Bool {
+        get { state.withLock { $0.failing } }
+        set { state.withLock { $0.failing = newValue } }
+    }
+
+    var addVisitsCalls: Int { state.withLock { $0.addVisitsCalls } }
+    var storedVisits: Int64 { state.withLock { $0.visits } }
+
+    private func check() throws {
+        if state.withLock({ $0.failing }) { throw StoreError.unavailable("test outage") }
+    }
+
+    func migrate() async throws { try check() }
+    func schemaVersion() async throws -> Int { try check(); return 1 }
+    func ping() async throws -> Duration { try check(); return .microseconds(50) }
+
+    func allGifs() async throws -> [GifSummary] {
+        try check()
+        return state.withLock { $0.gifs.values.map(\.summary).sorted { $0.id < $1.id } }
+    }
+
+    func listGifs(after: Int64?, limit: Int) async throws -> [GifSummary] {
+        try await Array(allGifs().filter { $0.id > (after ?? 0) }.prefix(limit))
+    }
+
+    func gif(id: Int64) async throws -> GifRecord? {
+        try check()
+        return state.withLock { $0.gifs[id] }
+    }
+
+    func addGif(_ gif: NewGif) async throws -> GifSummary {
+        try check()
+        return state.withLock { state in
+            let id = state.nextID
+            state.nextID += 1
+            let source: GifSource
+            var bytes: [UInt8]?
+            switch gif.content {
+            case .external(let url): source = .external(url: url)
+            case .bytes(let data, let contentType):
+                source = .stored(contentType: contentType, sha256: "hash\(id)", size: data.count)
+                bytes = data
+            }
+            let summary = GifSummary(id: id, title: gif.title, source: source, width: gif.width, height: gif.height, createdAt: 0)
+            state.gifs[id] = GifRecord(summary: summary, bytes: bytes)
+            return summary
+        }
+    }
+
+    func deleteGif(id: Int64) async throws -> Bool {
+        try check()
+        return state.withLock { $0.gifs.removeValue(forKey: id) != nil }
+    }
+
+    func seedIfNeverSeeded(_ gifs: [NewGif]) async throws -> Int {
+        try check()
+        if state.withLock({ $0.seeded }) { return 0 }
+        for gif in gifs { _ = try await addGif(gif) }
+        state.withLock { $0.seeded = true }
+        return gifs.count
+    }
+
+    func addVisits(_ delta: Int64) async throws -> Int64 {
+        try check()
+        return state.withLock { state in
+            state.addVisitsCalls += 1
+            state.visits += delta
+            return state.visits
+        }
+    }
+
+    func visitorCount() async throws -> Int64 {
+        try check()
+        return state.withLock { $0.visits }
+    }
+
+    func close() async {}
+}
