@@ -93,8 +93,12 @@ def expected_commit() -> str:
 
 
 def clean_environment(extra: Optional[dict] = None) -> dict:
-    """The test runner's environment without anything barkd would read, plus `extra`."""
+    """The test runner's environment without anything barkd would read, plus `extra`.
+
+    Each barkd gets its own embedded database in a fresh temporary data directory unless
+    the test names one (`BARKD_DATA_DIR` in `extra`, or `--data-dir`)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(_LEAKY_PREFIXES)}
+    env["BARKD_DATA_DIR"] = tempfile.mkdtemp(prefix="barkd-data-")
     if extra:
         env.update(extra)
     return env
@@ -197,6 +201,19 @@ class Barkd:
         self.host = host.strip("[]")
         self.port = int(port)
 
+    def wait_until_ready(self, timeout: float = START_TIMEOUT) -> None:
+        """Polls `/readyz` until 200: the database is migrated and the catalog loaded."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if self.get("/readyz").status == 200:
+                    return
+            except OSError:
+                pass
+            if time.monotonic() > deadline or not self.alive():
+                raise AssertionError(f"barkd did not become ready within {timeout} s; stderr: {self.stderr[-2000:]}")
+            time.sleep(0.05)
+
     # -- process --------------------------------------------------------------------
 
     def alive(self) -> bool:
@@ -247,7 +264,8 @@ class Barkd:
 
     def connect(self, timeout: float = SOCKET_TIMEOUT) -> socket.socket:
         assert self.port is not None, "barkd is not listening yet"
-        return socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
+        host = "127.0.0.1" if self.host in (None, "0.0.0.0", "::") else self.host
+        return socket.create_connection((host, self.port), timeout=timeout)
 
     def client(self, timeout: float = SOCKET_TIMEOUT) -> "Client":
         return Client(self.connect(timeout))
@@ -287,6 +305,7 @@ class BarkdRunner:
         self.processes.append(process)
         if wait:
             process.wait_until_listening()
+            process.wait_until_ready()
         return process
 
     def cleanup(self) -> None:

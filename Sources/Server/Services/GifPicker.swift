@@ -70,19 +70,21 @@ public actor GifPicker: Service {
         return deleted
     }
 
-    /// Refreshes every `refreshInterval` until shutdown.
+    /// Refreshes every `refreshInterval` until shutdown (which ends the wait at once).
     public func run() async throws {
-        while !Task.isShuttingDownGracefully {
-            do {
-                try await Task.sleep(for: refreshInterval)
-            } catch {
-                return
-            }
-            do {
-                try await refresh()
-            } catch {
-                logger.warning("catalog refresh failed; serving the last snapshot", metadata: ["error": "\(error)", "gifs": "\(snapshot.count)"])
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: self.refreshInterval)
+                do {
+                    try await self.refresh()
+                } catch {
+                    await self.logRefreshFailure(error)
+                }
             }
         }
+    }
+
+    private func logRefreshFailure(_ error: any Error) {
+        logger.warning("catalog refresh failed; serving the last snapshot", metadata: ["error": "\(error)", "gifs": "\(snapshot.count)"])
     }
 }

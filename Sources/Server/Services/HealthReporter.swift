@@ -39,9 +39,11 @@ public actor HealthReporter: Service {
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            await check()
-            do { try await Task.sleep(for: interval) } catch { return }
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await self.check()
+                try await Task.sleep(for: self.interval)
+            }
         }
     }
 }

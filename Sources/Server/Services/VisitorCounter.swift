@@ -74,21 +74,21 @@ public actor VisitorCounter: Service {
         return state.unflushed == 0
     }
 
+    /// The flush interval, or the retry backoff after failures (sync mode only retries).
+    private var nextFlushDelay: Duration {
+        if state.consecutiveFailures > 0 { return state.retryDelay }
+        if case .batched(let flushInterval) = mode { return flushInterval }
+        return .seconds(1)
+    }
+
     /// Flushes on the interval (or the retry backoff) until shutdown, then flushes what
     /// is left, retrying until it is written or the task is cancelled.
     public func run() async throws {
-        let interval: Duration = if case .batched(let flushInterval) = mode { flushInterval } else { .seconds(1) }
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let delay = state.consecutiveFailures > 0 ? state.retryDelay : interval
-            do {
-                try await Task.sleep(for: delay)
-            } catch {
-                break
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: await self.nextFlushDelay)
+                await self.flush()
             }
-            if state.pending == 0, state.consecutiveFailures == 0, case .sync = mode {
-                continue
-            }
-            await flush()
         }
         while !Task.isCancelled {
             if await flush() {
