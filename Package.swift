@@ -26,6 +26,16 @@ let package = Package(
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]
         ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .systemLibrary(
+            name: "CMariaDB",
+            pkgConfig: "libmariadb",
+            providers: [.apt(["libmariadb-dev"])]
+        ),
         .target(
             name: "EventLoop",
             dependencies: [
@@ -49,10 +59,14 @@ let package = Package(
             name: "Persistence",
             dependencies: [
                 "EventLoop",
+                "CLinuxShim",
+                "CSQLite",
+                "CMariaDB",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            exclude: ["Seed"],
+            // The seed GIFs are compiled in from Seed/SeedData.swift (see Seed/embed_seed.py).
+            exclude: ["Seed/gifs", "Seed/catalog.json", "Seed/embed_seed.py"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -96,6 +110,11 @@ let package = Package(
         .testTarget(
             name: "ObservabilityTests",
             dependencies: ["Observability"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PersistenceTests",
+            dependencies: ["Persistence", "EventLoop"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -28,4 +28,4 @@ apt_ensure() {
 
 # Libraries barkd links against.
 # shellcheck disable=SC2034 # used by the scripts that source this file
-BARKD_BUILD_PACKAGES=(pkg-config libsystemd-dev)
+BARKD_BUILD_PACKAGES=(pkg-config libsystemd-dev libsqlite3-dev libmariadb-dev)

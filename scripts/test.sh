@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
-apt_ensure "${BARKD_BUILD_PACKAGES[@]}" python3 python3-venv git curl
+apt_ensure "${BARKD_BUILD_PACKAGES[@]}" python3 python3-venv git curl mariadb-server mariadb-client chromium chromium-driver openssl
 
 venv=.tools/venv
 if [ ! -x "$venv/bin/python" ]; then
@@ -18,13 +18,23 @@ if ! cmp -s Tests/IntegrationTests/requirements.txt "$venv/.requirements" 2>/dev
 fi
 
 build_log=$(mktemp)
-trap 'rm -f "$build_log"' EXIT
+mariadb_dir=$(mktemp -d /tmp/barkd-test-mariadb.XXXXXX)
+cleanup() {
+    scripts/mariadb-test-server.sh stop "$mariadb_dir" > /dev/null 2>&1 || true
+    rm -rf "$mariadb_dir" "$build_log"
+}
+trap cleanup EXIT
 echo "== swift build" >&2
 swift build --build-tests 2>&1 | tee "$build_log"
 if grep -E "^/.*/(Sources|Tests|Plugins)/.*: warning:" "$build_log" | grep -v "/.build" ; then
     echo "compiler warnings in barkd's code (see above): failing" >&2
     exit 1
 fi
+
+echo "== starting a test MariaDB" >&2
+BARKD_TEST_MARIADB_URL=$(scripts/mariadb-test-server.sh start "$mariadb_dir")
+BARKD_TEST_MARIADB_PASSWORD_FILE="$mariadb_dir/password"
+export BARKD_TEST_MARIADB_URL BARKD_TEST_MARIADB_PASSWORD_FILE
 
 echo "== swift test" >&2
 swift test --skip-build

@@ -3,6 +3,7 @@ import EventLoop
 import Glibc
 import Logging
 import Observability
+import Persistence
 import Server
 import ServiceLifecycle
 import Synchronization
@@ -32,12 +33,30 @@ enum Application {
         }
         defer { group.shutdown() }
 
+        let store: any Store
+        do {
+            store = try StoreFactory.make(command, logger: Logger(label: "barkd.db"))
+        } catch {
+            logger.critical("cannot open the database", metadata: ["error": "\(error)"])
+            StandardError.line("barkd: cannot open the database: \(error)")
+            return 1
+        }
         let readiness = Readiness()
-        var router = Router()
-        HealthEndpoints(build: build, description: command.description, readiness: readiness, loops: group.loops).register(in: &router)
+        let picker = GifPicker(store: store, refreshInterval: command.catalogRefresh.duration, logger: Logger(label: "barkd.catalog"))
+        let counterMode: VisitorCounter.Mode = command.counterMode == "sync" ? .sync : .batched(flushInterval: command.counterFlushInterval.duration)
+        let counter = VisitorCounter(store: store, mode: counterMode, logger: Logger(label: "barkd.counter"))
 
         var configuration = command.serverConfiguration
         configuration.inheritedListeners = SocketActivation.listeningFDs()
+        var router = Router()
+        HealthEndpoints(build: build, description: command.description, readiness: readiness, loops: group.loops).register(in: &router)
+        GifEndpoints(picker: picker, counter: counter).register(in: &router)
+        if let tokenFile = command.adminTokenFile, let token = EnvironmentDefaults.readFile(tokenFile),
+           let admin = AdminEndpoints(token: token, picker: picker, readiness: readiness, maxUploadBytes: command.maxUpload.bytes) {
+            admin.register(in: &router)
+            // Uploads may be larger than other bodies; the upload handler enforces --max-upload.
+            configuration.limits.maxBodyBytes = max(configuration.limits.maxBodyBytes, command.maxUpload.bytes)
+        }
         let server: HTTPServer
         do {
             server = try HTTPServer(
@@ -53,20 +72,29 @@ enum Application {
         logger.info("starting", metadata: [
             "version": "\(build.version)", "commit": "\(build.commit)", "listen": "\(addresses)",
             "event_loops": "\(group.loops.count)", "socket_activated": "\(!configuration.inheritedListeners.isEmpty)",
+            "store": "\(store.kind)", "counter_mode": "\(command.counterMode)",
         ])
-        readiness.markReady()
         if let interval = LoopWatchdog.start(loops: group.loops) {
             logger.info("systemd watchdog enabled", metadata: ["ping_interval": "\(interval)"])
         }
 
         let notifier = SystemdNotifier()
-        let services = ServiceGroup(configuration: ServiceGroupConfiguration(
+        // Shutdown runs in reverse order: stop announcing, drain HTTP, then stop the
+        // background work, and flush the visitor counter last.
+        var serviceConfiguration = ServiceGroupConfiguration(
             services: [
+                .init(service: counter),
+                .init(service: picker),
+                .init(service: HealthReporter(store: store, readiness: readiness, logger: Logger(label: "barkd.health"))),
+                .init(service: StartupService(store: store, picker: picker, counter: counter, readiness: readiness,
+                                              seed: { SeedCatalog.gifs() }, logger: logger)),
                 .init(service: server),
                 .init(service: ReadinessNotifierService(readiness: readiness, notifier: notifier, status: "serving on \(addresses)", logger: logger)),
             ],
             logger: logger
-        ))
+        )
+        serviceConfiguration.maximumGracefulShutdownDuration = command.shutdownGrace.duration + .seconds(10)
+        let services = ServiceGroup(configuration: serviceConfiguration)
         let finished = barkd_eventfd_blocking()
         let outcome = Mutex<Int32>(0)
         Task.detached {
@@ -76,6 +104,7 @@ enum Application {
                 logger.error("service failed", metadata: ["error": "\(error)"])
                 outcome.withLock { $0 = 1 }
             }
+            await store.close()
             _ = barkd_eventfd_write(finished)
         }
         waitForSignals(signalFD: signalFD, finished: finished) { signal, count in

@@ -70,11 +70,43 @@ struct BarkdCommand: ParsableCommand {
     @Option(name: .customLong("access-log"), help: "on, off, or sample:N to log one request in N (env: BARKD_ACCESS_LOG).")
     var accessLog = AccessLogArgument(argument: "on")!
 
+    @Option(help: "Database URL: mariadb://user@host:port/db (or mysql://); empty: the embedded SQLite file in --data-dir. Password from BARKD_DB_PASSWORD_FILE or BARKD_DB_PASSWORD (env: BARKD_DATABASE).")
+    var database = ""
+
+    @Option(name: .customLong("data-dir"), help: "Directory of the embedded SQLite database (env: BARKD_DATA_DIR).")
+    var dataDir = "./data"
+
+    @Option(name: .customLong("db-pool-size"), help: "Database connections, each on its own thread (env: BARKD_DB_POOL_SIZE).")
+    var dbPoolSize = 4
+
+    @Option(name: .customLong("db-queue-limit"), help: "Requests that may wait for a database connection; beyond: 503 (env: BARKD_DB_QUEUE_LIMIT).")
+    var dbQueueLimit = 256
+
+    @Option(name: .customLong("db-wait-timeout"), help: "Longest wait for a database connection; then 503 (env: BARKD_DB_WAIT_TIMEOUT).")
+    var dbWaitTimeout = DurationArgument("2s", .seconds(2))
+
+    @Option(name: .customLong("catalog-refresh"), help: "How often the GIF catalog is reloaded from the database (env: BARKD_CATALOG_REFRESH).")
+    var catalogRefresh = DurationArgument("30s", .seconds(30))
+
+    @Option(name: .customLong("counter-mode"), help: "batched (write views every flush interval) or sync (write each view before answering) (env: BARKD_COUNTER_MODE).")
+    var counterMode = "batched"
+
+    @Option(name: .customLong("counter-flush-interval"), help: "How often batched views are written (env: BARKD_COUNTER_FLUSH_INTERVAL).")
+    var counterFlushInterval = DurationArgument("250ms", .milliseconds(250))
+
+    @Option(name: .customLong("admin-token-file"), help: "File holding the admin API's bearer token; without it the admin API does not exist (env: BARKD_ADMIN_TOKEN_FILE).")
+    var adminTokenFile: String?
+
+    @Option(name: .customLong("max-upload"), help: "Largest GIF the admin API accepts; beyond: 413 (env: BARKD_MAX_UPLOAD).")
+    var maxUpload = ByteSizeArgument("5MiB", 5 << 20)
+
     /// The long names of every option: each reads `BARKD_<NAME>` from the environment.
     static let optionNames = [
         "host", "port", "backlog", "event-loops", "description", "max-request-line", "max-header-bytes",
         "max-headers", "max-body", "header-timeout", "body-timeout", "idle-timeout", "write-timeout",
         "max-requests-per-connection", "max-connections", "shutdown-grace", "log-format", "log-level", "access-log",
+        "database", "data-dir", "db-pool-size", "db-queue-limit", "db-wait-timeout", "catalog-refresh", "counter-mode",
+        "counter-flush-interval", "admin-token-file", "max-upload",
     ]
 
     mutating func validate() throws {
@@ -95,6 +127,26 @@ struct BarkdCommand: ParsableCommand {
         guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be json or text, got '\(logFormat)'") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical; got '\(logLevel)'") }
         guard description.utf8.count <= 500 else { throw ValidationError("--description must be at most 500 bytes") }
+        guard (1...64).contains(dbPoolSize) else { throw ValidationError("--db-pool-size must be 1-64, got \(dbPoolSize)") }
+        guard dbQueueLimit >= 0 else { throw ValidationError("--db-queue-limit must not be negative") }
+        guard ["batched", "sync"].contains(counterMode) else { throw ValidationError("--counter-mode must be batched or sync, got '\(counterMode)'") }
+        for (name, value) in [("--db-wait-timeout", dbWaitTimeout), ("--catalog-refresh", catalogRefresh), ("--counter-flush-interval", counterFlushInterval)]
+        where value.duration <= .zero {
+            throw ValidationError("\(name) must be greater than 0")
+        }
+        guard maxUpload.bytes >= 1024 else { throw ValidationError("--max-upload must be at least 1KiB") }
+        if !database.isEmpty {
+            let lower = database.lowercased()
+            guard lower.hasPrefix("mariadb://") || lower.hasPrefix("mysql://") else {
+                throw ValidationError("--database must be a mariadb:// or mysql:// URL (or empty for the embedded SQLite)")
+            }
+        }
+        if let adminTokenFile {
+            guard let token = EnvironmentDefaults.readFile(adminTokenFile) else {
+                throw ValidationError("--admin-token-file: cannot read '\(adminTokenFile)'")
+            }
+            guard token.utf8.count >= 16 else { throw ValidationError("--admin-token-file: the token must be at least 16 characters") }
+        }
     }
 
     var serverConfiguration: HTTPServerConfiguration {

@@ -1,0 +1,167 @@
+import CMariaDB
+
+/// One MariaDB Connector/C connection (`MYSQL*`), used only on its database thread.
+/// Statements with parameters, and every query, are prepared once and cached;
+/// parameterless commands (transactions, DDL) use the text protocol.
+final class MariaDBConnection: SQLConnection {
+    private let mysql: UnsafeMutablePointer<MYSQL>
+    private let password: DatabasePassword
+    /// How long `GET_LOCK` waits for another replica's migration: 30 s, or less than the
+    /// read timeout (the wait is one long read).
+    private let migrationLockSeconds: Int64
+    private var statements: [String: MariaDBStatement] = [:]
+    private var isClosed = false
+
+    /// `mysql_library_init` is a macro Swift cannot call; its function runs once per process.
+    private static let libraryInitialized: Bool = mysql_server_init(0, nil, nil) == 0
+
+    /// Connects with the settings' timeouts, utf8mb4, strict SQL mode and TLS mode.
+    static func open(_ settings: MariaDBConnector) throws(DatabaseError) -> MariaDBConnection {
+        guard libraryInitialized else { throw DatabaseError(.connect, "mysql_server_init failed") }
+        guard let mysql = mysql_init(nil) else { throw DatabaseError(.connect, "mysql_init: out of memory") }
+        let url = settings.url
+        setOption(mysql, MYSQL_OPT_CONNECT_TIMEOUT, seconds: settings.timeouts.connect)
+        setOption(mysql, MYSQL_OPT_READ_TIMEOUT, seconds: settings.timeouts.read)
+        setOption(mysql, MYSQL_OPT_WRITE_TIMEOUT, seconds: settings.timeouts.write)
+        mysql_options(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4")
+        mysql_options(mysql, MYSQL_INIT_COMMAND, "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'")
+        var off: my_bool = 0
+        mysql_options(mysql, MYSQL_OPT_LOCAL_INFILE, &off)
+        configureTLS(mysql, url)
+
+        let password = settings.password
+        let connected = mysql_real_connect(
+            mysql, url.host, url.user, password.isEmpty ? nil : password.value, url.database,
+            UInt32(url.port), url.socket, 0
+        )
+        guard connected != nil else {
+            let code = mysql_errno(mysql)
+            let message = password.redact(String(cString: mysql_error(mysql)))
+            mysql_close(mysql)
+            throw DatabaseError(.connect, code: Int32(code), "cannot connect to \(url): \(message)")
+        }
+        // Connector/C 3.3 refuses a server without TLS only when verifying its certificate;
+        // for tls=required (no verification) check what was negotiated.
+        if url.tls == .required, mysql_get_ssl_cipher(mysql) == nil {
+            mysql_close(mysql)
+            throw DatabaseError(.connect, "cannot connect to \(url): TLS is required but the server did not negotiate it")
+        }
+        let readSeconds = Int64(clamping: settings.timeouts.read.nanoseconds / 1_000_000_000)
+        return MariaDBConnection(mysql: mysql, password: password, migrationLockSeconds: min(30, max(1, readSeconds - 2)))
+    }
+
+    private static func setOption(_ mysql: UnsafeMutablePointer<MYSQL>, _ option: mysql_option, seconds: Duration) {
+        // Connector/C takes whole seconds; round sub-second timeouts up.
+        var value = UInt32(clamping: max(1, (seconds.nanoseconds + 999_999_999) / 1_000_000_000))
+        mysql_options(mysql, option, &value)
+    }
+
+    private static func configureTLS(_ mysql: UnsafeMutablePointer<MYSQL>, _ url: DatabaseURL) {
+        guard url.tls != .disabled else { return }
+        // Any mysql_ssl_set call makes the client ask for TLS when the server offers it.
+        mysql_ssl_set(mysql, nil, nil, url.tlsCA, nil, nil)
+        var on: my_bool = 1
+        if url.tls == .required || url.tls == .verify {
+            mysql_options(mysql, MYSQL_OPT_SSL_ENFORCE, &on)
+        }
+        if url.tls == .verify {
+            mysql_options(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on)
+        }
+    }
+
+    private init(mysql: UnsafeMutablePointer<MYSQL>, password: DatabasePassword, migrationLockSeconds: Int64) {
+        self.mysql = mysql
+        self.password = password
+        self.migrationLockSeconds = migrationLockSeconds
+    }
+
+    deinit {
+        close()
+    }
+
+    func execute(_ sql: String, _ parameters: [SQLValue]) throws(DatabaseError) -> SQLExecution {
+        if parameters.isEmpty {
+            guard mysql_real_query(mysql, sql, UInt(sql.utf8.count)) == 0 else { throw lastError() }
+            // Discard a result set, if the command produced one.
+            if let result = mysql_store_result(mysql) { mysql_free_result(result) }
+            return SQLExecution(affectedRows: Int64(bitPattern: UInt64(mysql_affected_rows(mysql))),
+                                lastInsertID: Int64(bitPattern: UInt64(mysql_insert_id(mysql))))
+        }
+        let statement = try prepared(sql)
+        try statement.execute(parameters, redact: password.redact)
+        let execution = SQLExecution(affectedRows: statement.affectedRows, lastInsertID: statement.insertID)
+        _ = try statement.fetchAll(redact: password.redact)
+        return execution
+    }
+
+    func query(_ sql: String, _ parameters: [SQLValue]) throws(DatabaseError) -> [SQLRow] {
+        let statement = try prepared(sql)
+        try statement.execute(parameters, redact: password.redact)
+        return try statement.fetchAll(redact: password.redact)
+    }
+
+    func ping() throws(DatabaseError) {
+        guard mysql_ping(mysql) == 0 else {
+            var error = lastError()
+            error.kind = .broken
+            throw error
+        }
+    }
+
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        for statement in statements.values {
+            statement.close()
+        }
+        statements.removeAll()
+        mysql_close(mysql)
+    }
+
+    func tableExists(_ name: String) throws(DatabaseError) -> Bool {
+        try !query("SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?",
+                   [.text(name)]).isEmpty
+    }
+
+    // MARK: - Dialect
+
+    let beginWriteSQL = "START TRANSACTION"
+    let beginMigrationSQL = "START TRANSACTION"
+    let insertSeedMarkerSQL = "INSERT IGNORE INTO seed_marker (id, seeded_at) VALUES (1, ?)"
+    var migrations: [Migration] { MariaDBSchema.migrations }
+
+    /// `GET_LOCK` on a name per database, held by this connection while `body` runs, so
+    /// replicas starting together migrate one after the other.
+    func withMigrationLock<T>(_ body: () throws(DatabaseError) -> T) throws(DatabaseError) -> T {
+        let name = "LEFT(CONCAT('barkd_migrate:', DATABASE()), 64)"
+        let locked = try query("SELECT GET_LOCK(\(name), ?)", [.integer(migrationLockSeconds)]).first?.integer(0)
+        guard locked == 1 else {
+            throw DatabaseError(.migration, "timed out after \(migrationLockSeconds) s waiting for another barkd's migration lock")
+        }
+        defer { _ = try? query("SELECT RELEASE_LOCK(\(name))", []) }
+        return try body()
+    }
+
+    /// One round trip: `LAST_INSERT_ID(expr)` makes the server return the new total as
+    /// the statement's insert id.
+    func addVisits(_ delta: Int64) throws(DatabaseError) -> Int64 {
+        let execution = try execute("UPDATE visitor_counter SET count = LAST_INSERT_ID(count + ?) WHERE id = 1", [.integer(delta)])
+        guard execution.affectedRows == 1 else { throw DatabaseError(.other, "the visitor_counter row is missing") }
+        return execution.lastInsertID
+    }
+
+    // MARK: - Statements
+
+    private func prepared(_ sql: String) throws(DatabaseError) -> MariaDBStatement {
+        if let statement = statements[sql] { return statement }
+        let statement = try MariaDBStatement(mysql: mysql, sql: sql, redact: password.redact)
+        statements[sql] = statement
+        return statement
+    }
+
+    private func lastError() -> DatabaseError {
+        let code = mysql_errno(mysql)
+        return DatabaseError(MariaDBErrorCode.kind(of: code), code: Int32(code),
+                             "mariadb: \(password.redact(String(cString: mysql_error(mysql))))")
+    }
+}

@@ -1,0 +1,146 @@
+import CLinuxShim
+import Synchronization
+
+/// A fixed number of connections, each on its own database thread (``ConnectionActor``),
+/// lent to one caller at a time. When all are busy, callers wait in a bounded FIFO queue
+/// for at most the configured time, then get ``StoreError/busy``; a full queue refuses at
+/// once. Waiting suspends the caller's task: no thread blocks.
+final class ConnectionPool: Sendable {
+    private struct Waiter {
+        var continuation: CheckedContinuation<Int, any Error>
+        var timer: Task<Void, Never>?
+    }
+
+    let name: String
+    let configuration: DatabasePoolConfiguration
+    let monitor: PoolMonitor
+    private let connections: [ConnectionActor]
+    private let state: Mutex<PoolState<Waiter>>
+    private let waiterIDs = Atomic<UInt64>(0)
+
+    /// Creates the pool and starts its threads (`name-0`, `name-1`, …); connections open
+    /// on first use.
+    init(name: String, size: Int, configuration: DatabasePoolConfiguration, connector: any SQLConnector) {
+        self.name = name
+        self.configuration = configuration
+        let monitor = PoolMonitor(name: name, size: size, configuration: configuration)
+        self.monitor = monitor
+        self.connections = (0..<size).map { slot in
+            ConnectionActor(slot: slot, threadName: "\(name)-\(slot)", connector: connector,
+                            monitor: monitor, validateAfterIdle: configuration.validateAfterIdle)
+        }
+        self.state = Mutex(PoolState(size: size, queueLimit: configuration.queueLimit))
+    }
+
+    /// Runs `body` on a connection's thread; `operation` names it in the error counters.
+    @discardableResult
+    func run<T: Sendable>(
+        _ operation: String,
+        _ body: @escaping @Sendable (any SQLConnection) throws(DatabaseError) -> T
+    ) async throws -> T {
+        let slot: Int
+        do {
+            slot = try await acquire()
+        } catch {
+            monitor.recordError(operation: operation)
+            throw error
+        }
+        defer { release(slot) }
+        do {
+            return try await connections[slot].run(body)
+        } catch {
+            monitor.recordError(operation: operation)
+            throw error.storeError
+        }
+    }
+
+    /// Fails every waiter, then closes each connection on its thread (after the operation
+    /// it may be running).
+    func close() async {
+        let waiters = state.withLock { $0.close() }
+        for queued in waiters {
+            queued.waiter.timer?.cancel()
+            queued.waiter.continuation.resume(throwing: StoreError.unavailable("the store is closed"))
+        }
+        for connection in connections {
+            await connection.close()
+        }
+    }
+
+    /// The pool's figures now.
+    var stats: DatabasePoolStats {
+        var stats = DatabasePoolStats(size: connections.count)
+        state.withLock { state in
+            stats.busy = state.busyCount
+            stats.idle = state.size - state.busyCount
+            stats.queueDepth = state.waiters.count
+        }
+        monitor.fill(&stats)
+        return stats
+    }
+
+    // MARK: - Lending slots
+
+    private func acquire() async throws -> Int {
+        if let slot = state.withLock({ $0.tryAcquire() }) { return slot }
+        let id = waiterIDs.add(1, ordering: .relaxed).newValue
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int, any Error>) in
+                if Task.isCancelled {
+                    continuation.resume(throwing: CancellationError())
+                    return
+                }
+                let now = barkd_monotonic_ns()
+                let outcome = state.withLock {
+                    $0.acquire(id: id, waiter: Waiter(continuation: continuation, timer: nil), now: now)
+                }
+                switch outcome {
+                case .acquired(let slot):
+                    continuation.resume(returning: slot)
+                case .queueFull:
+                    monitor.recordQueueFull()
+                    continuation.resume(throwing: StoreError.busy)
+                case .closed:
+                    continuation.resume(throwing: StoreError.unavailable("the store is closed"))
+                case .enqueued:
+                    startTimer(forWaiter: id)
+                }
+            }
+        } onCancel: {
+            if let queued = state.withLock({ $0.removeWaiter(id: id) }) {
+                queued.waiter.timer?.cancel()
+                queued.waiter.continuation.resume(throwing: CancellationError())
+            }
+        }
+    }
+
+    private func release(_ slot: Int) {
+        guard let next = state.withLock({ $0.release(slot) }) else { return }
+        next.waiter.timer?.cancel()
+        recordWait(since: next.since, timedOut: false)
+        next.waiter.continuation.resume(returning: slot)
+    }
+
+    private func startTimer(forWaiter id: UInt64) {
+        let timeout = configuration.waitTimeout
+        let timer = Task.detached { [weak self] in
+            try? await Task.sleep(for: timeout)
+            guard !Task.isCancelled else { return }
+            self?.timeOut(waiter: id)
+        }
+        let attached = state.withLock { $0.updateWaiter(id: id) { $0.timer = timer } }
+        if !attached { timer.cancel() }
+    }
+
+    private func timeOut(waiter id: UInt64) {
+        guard let queued = state.withLock({ $0.removeWaiter(id: id) }) else { return }
+        recordWait(since: queued.since, timedOut: true)
+        queued.waiter.continuation.resume(throwing: StoreError.busy)
+    }
+
+    private func recordWait(since: UInt64, timedOut: Bool) {
+        let waited = barkd_monotonic_ns() &- since
+        monitor.recordWait(nanoseconds: waited, timedOut: timedOut)
+        configuration.waitObserver?(.nanoseconds(Int64(clamping: waited)))
+    }
+}

@@ -1,0 +1,29 @@
+import Glibc
+import Logging
+import Persistence
+
+/// Builds the configured store: MariaDB for a `--database` URL, else the embedded SQLite
+/// file in `--data-dir`. The MariaDB password comes from `BARKD_DB_PASSWORD_FILE` or
+/// `BARKD_DB_PASSWORD`, never from the command line.
+enum StoreFactory {
+    static func make(_ command: BarkdCommand, logger: Logger) throws -> any Store {
+        let pool = DatabasePoolConfiguration(
+            size: command.dbPoolSize, queueLimit: command.dbQueueLimit, waitTimeout: command.dbWaitTimeout.duration
+        )
+        if command.database.isEmpty {
+            return SQLiteStore(dataDirectory: command.dataDir, pool: pool)
+        }
+        let url = try DatabaseURL(parsing: command.database)
+        return MariaDBStore(url: url, password: try password(), pool: pool)
+    }
+
+    static func password() throws -> DatabasePassword? {
+        if let path = getenv("BARKD_DB_PASSWORD_FILE").map({ String(cString: $0) }) {
+            guard let value = EnvironmentDefaults.readFile(path) else {
+                throw EnvironmentError(message: "BARKD_DB_PASSWORD_FILE: cannot read '\(path)'")
+            }
+            return DatabasePassword(value)
+        }
+        return getenv("BARKD_DB_PASSWORD").map { DatabasePassword(String(cString: $0)) }
+    }
+}

@@ -1,0 +1,256 @@
+import Foundation
+import Glibc
+import Testing
+@testable import Persistence
+
+/// MariaDB-only behaviour: unreachable servers, recovery, TLS refusal, and that the
+/// password never leaks into errors or descriptions.
+@Suite("MariaDB faults")
+struct MariaDBFaultTests {
+    static let fastPool = DatabasePoolConfiguration(
+        size: 2, queueLimit: 8, waitTimeout: .seconds(2),
+        reconnectInitialDelay: .milliseconds(50), reconnectMaximumDelay: .milliseconds(200)
+    )
+
+    @Test func deadPortIsUnavailableQuickly() async throws {
+        let port = try ClosedPort.find()
+        let url = DatabaseURL(user: "barkd", host: "127.0.0.1", port: port, database: "barkd_test")
+        let store = MariaDBStore(url: url, password: DatabasePassword("dead-port-Secret-123"), pool: Self.fastPool,
+                                 timeouts: MariaDBTimeouts(connect: .seconds(1)))
+        let clock = ContinuousClock()
+        let start = clock.now
+        for _ in 0..<3 {
+            await #expect {
+                _ = try await store.visitorCount()
+            } throws: { error in
+                guard case .unavailable(let reason) = error as? StoreError else { return false }
+                return !"\(error)".contains("dead-port-Secret-123") && !reason.isEmpty
+            }
+        }
+        #expect(clock.now - start < .seconds(2))
+        let stats = store.poolStats
+        #expect(stats.connectFailuresTotal >= 1)
+        #expect(stats.broken >= 1)
+        #expect(stats.connected == 0)
+        await store.close()
+    }
+
+    @Test func silentServerTimesOutAsUnavailable() async throws {
+        let listener = try SilentListener()
+        defer { listener.close() }
+        let url = DatabaseURL(user: "barkd", host: "127.0.0.1", port: listener.port, database: "barkd_test")
+        let store = MariaDBStore(url: url, pool: Self.fastPool, timeouts: MariaDBTimeouts(connect: .seconds(1), read: .seconds(1)))
+        let clock = ContinuousClock()
+        let start = clock.now
+        await #expect {
+            _ = try await store.ping()
+        } throws: { error in
+            if case .unavailable = error as? StoreError { true } else { false }
+        }
+        let took = clock.now - start
+        #expect(took < .seconds(4), "took \(took)")
+        await store.close()
+    }
+
+    @Test func passwordNeverAppearsInErrorsOrDescriptions() async throws {
+        let server = try MariaDBServer.fromEnvironment()
+        let secret = "Wr0ng-Pa55word-\(UInt32.random(in: 1000...9999))"
+        var urlWithPassword = server.url
+        urlWithPassword.password = DatabasePassword(secret)
+        let store = MariaDBStore(url: urlWithPassword, pool: Self.fastPool)
+        await #expect {
+            _ = try await store.ping()
+        } throws: { error in
+            let texts = ["\(error)", String(reflecting: error), (error as? StoreError)?.description ?? ""]
+            return texts.allSatisfy { !$0.contains(secret) } && texts[0].contains("Access denied")
+        }
+        for text in [String(describing: urlWithPassword), String(reflecting: urlWithPassword), dumped(urlWithPassword),
+                     String(describing: store.url), dumped(MariaDBConnector(url: server.url, password: DatabasePassword(secret),
+                                                                            timeouts: MariaDBTimeouts()))] {
+            #expect(!text.contains(secret), "\(text)")
+        }
+        let parsed = try DatabaseURL(parsing: "mariadb://barkd:\(secret)@127.0.0.1:3306/barkd")
+        #expect(!"\(parsed)".contains(secret) && !dumped(parsed).contains(secret))
+        #expect(parsed.password?.value == secret)
+        await store.close()
+    }
+
+    @Test func tlsModes() async throws {
+        let server = try MariaDBServer.fromEnvironment()
+        func ping(_ tls: DatabaseURL.TLSMode, ca: String? = nil) async throws {
+            var url = server.url
+            url.tls = tls
+            url.tlsCA = ca
+            let store = MariaDBStore(url: url, password: server.password, pool: Self.fastPool)
+            do {
+                _ = try await store.ping()
+            } catch {
+                await store.close()
+                throw error
+            }
+            await store.close()
+        }
+        // The test server offers TLS with a self-signed certificate (ca.pem).
+        try await ping(.required)
+        try await ping(.preferred)
+        try await ping(.verify, ca: server.certificateFile)
+        await #expect {
+            try await ping(.verify)
+        } throws: { error in
+            guard case .unavailable(let reason) = error as? StoreError else { return false }
+            return reason.contains("self-signed") || reason.contains("certificate")
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func recoversWhenTheServerComesBack() async throws {
+        let server = try await OwnMariaDB.start()
+        do {
+            let store = MariaDBStore(url: server.url, password: server.password, pool: Self.fastPool,
+                                     timeouts: MariaDBTimeouts(connect: .seconds(1), read: .seconds(2), write: .seconds(2)))
+            try await store.migrate()
+            #expect(try await store.addVisits(3) == 3)
+
+            try await server.stop()
+            let clock = ContinuousClock()
+            let start = clock.now
+            for _ in 0..<3 {
+                await #expect {
+                    _ = try await store.addVisits(1)
+                } throws: { error in
+                    if case .unavailable = error as? StoreError { true } else { false }
+                }
+            }
+            #expect(clock.now - start < .seconds(3))
+            #expect(store.poolStats.broken >= 1)
+
+            try await server.restart()
+            var recovered: Int64?
+            let deadline = clock.now + .seconds(10)
+            while recovered == nil, clock.now < deadline {
+                recovered = try? await store.addVisits(1)
+                if recovered == nil { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(recovered == 4)
+            #expect(try await store.visitorCount() == 4)
+            let stats = store.poolStats
+            #expect(stats.brokenTotal >= 1)
+            #expect(stats.connectsTotal >= 2)
+            await store.close()
+        } catch {
+            try? await server.stop()
+            server.remove()
+            throw error
+        }
+        try await server.stop()
+        server.remove()
+    }
+}
+
+private func dumped(_ value: some Any) -> String {
+    var text = ""
+    dump(value, to: &text)
+    return text
+}
+
+/// A 127.0.0.1 port with nothing listening (bound, then closed).
+enum ClosedPort {
+    static func find() throws -> Int {
+        let listener = try SilentListener()
+        let port = listener.port
+        listener.close()
+        return port
+    }
+}
+
+/// A listening socket on 127.0.0.1 that never accepts: connections complete in the
+/// kernel but no server greeting ever comes.
+final class SilentListener: Sendable {
+    let fd: Int32
+    let port: Int
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestSetupError(description: "socket failed") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 16) == 0 else {
+            Glibc.close(fd)
+            throw TestSetupError(description: "bind/listen failed")
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        self.fd = fd
+        self.port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func close() {
+        _ = Glibc.close(fd)
+    }
+}
+
+/// A MariaDB server of this test's own (`scripts/mariadb-test-server.sh` in a temporary
+/// directory), stopped by the PID the script recorded.
+struct OwnMariaDB: Sendable {
+    let directory: String
+    let url: DatabaseURL
+    let password: DatabasePassword
+
+    static let script = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("scripts/mariadb-test-server.sh").path
+
+    static func start() async throws -> OwnMariaDB {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("barkd-mariadb-\(UInt32.random(in: 0...UInt32.max))").path
+        try await run(["start", directory])
+        let url = try String(contentsOfFile: directory + "/url", encoding: .utf8)
+        let password = try String(contentsOfFile: directory + "/password", encoding: .utf8)
+        return OwnMariaDB(directory: directory,
+                          url: try DatabaseURL(parsing: url.trimmingCharacters(in: .whitespacesAndNewlines)),
+                          password: DatabasePassword(password))
+    }
+
+    func stop() async throws {
+        try await Self.run(["stop", directory])
+    }
+
+    func restart() async throws {
+        try await Self.run(["start", directory])
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Runs the script with its output discarded (the server it starts would inherit a
+    /// pipe and keep it open; `start` writes DIR/url and DIR/password) and polls for its
+    /// exit, so no thread blocks in `waitpid`.
+    private static func run(_ arguments: [String]) async throws {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        let argv = ([script] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, script, &actions, nil, argv, environ)
+        guard rc == 0 else { throw TestSetupError(description: "cannot run \(script): \(rc)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        // WIFEXITED && WEXITSTATUS == 0
+        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
+            throw TestSetupError(description: "\(script) \(arguments.joined(separator: " ")) failed (status \(status))")
+        }
+    }
+}
