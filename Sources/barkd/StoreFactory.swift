@@ -8,7 +8,8 @@ import Persistence
 enum StoreFactory {
     static func make(_ command: BarkdCommand, logger: Logger) throws -> any Store {
         let pool = DatabasePoolConfiguration(
-            size: command.dbPoolSize, queueLimit: command.dbQueueLimit, waitTimeout: command.dbWaitTimeout.duration
+            size: command.dbPoolSize, queueLimit: command.dbQueueLimit, waitTimeout: command.dbWaitTimeout.duration,
+            logger: logger
         )
         if command.database.isEmpty {
             return SQLiteStore(dataDirectory: command.dataDir, pool: pool)

@@ -1244,3 +1244,13 @@ def test_bad_input_gets_the_right_status_and_barkd_keeps_serving(app):
     assert call(app, "GET", "/readyz").status == 200
     assert list_all(app) == catalog_before
     assert visitors(app) == 1
+
+
+def test_head_of_the_page_does_not_count_a_visitor(start_barkd, tmp_path):
+    b = start_app(start_barkd, tmp_path / "data")
+    first, _ = view_page(b)
+    response = call(b, "HEAD", "/")
+    assert response.status == 200 and response.body == b""
+    assert visitors(b) == first
+    second, _ = view_page(b)
+    assert second == first + 1

@@ -13,7 +13,7 @@ public struct GifEndpoints: Sendable {
     }
 
     public func register(in router: inout Router) {
-        router.add(.get, "/") { _ in await self.page() }
+        router.add(.get, "/") { request in await self.page(countingView: request.method != .head) }
         router.add(.get, "/gifs/{id}") { request in await self.image(request) }
         router.add(.get, "/api/gifs/random") { _ in await self.randomGif() }
         router.add(.get, "/api/gifs") { request in await self.list(request) }
@@ -27,9 +27,10 @@ public struct GifEndpoints: Sendable {
         ("Referrer-Policy", "no-referrer"),
     ]
 
-    func page() async -> HTTPResponse {
+    /// The page; a `HEAD` (uptime monitors) shows the current number without counting.
+    func page(countingView: Bool) async -> HTTPResponse {
         let gif = await picker.random()
-        let visitor = await counter.recordView()
+        let visitor = countingView ? await counter.recordView() : await counter.count
         return HTTPResponse(
             status: .ok, contentType: "text/html; charset=utf-8", headers: Self.pageHeaders,
             body: Array(DogPage.render(gif: gif, visitor: visitor).utf8)
