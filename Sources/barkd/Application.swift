@@ -54,8 +54,7 @@ enum Application {
         if let tokenFile = command.adminTokenFile, let token = EnvironmentDefaults.readFile(tokenFile),
            let admin = AdminEndpoints(token: token, picker: picker, readiness: readiness, maxUploadBytes: command.maxUpload.bytes) {
             admin.register(in: &router)
-            // Uploads may be larger than other bodies; the upload handler enforces --max-upload.
-            configuration.limits.maxBodyBytes = max(configuration.limits.maxBodyBytes, command.maxUpload.bytes)
+            configuration.limits.bodyAllowances.append(admin.uploadBodyAllowance)
         }
         let server: HTTPServer
         do {

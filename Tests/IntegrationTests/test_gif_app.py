@@ -857,6 +857,22 @@ def test_upload_over_the_default_max_upload_is_413_and_changes_nothing(admin_app
     assert call(admin_app, "GET", "/").status == 200
 
 
+def test_max_upload_raises_the_body_limit_of_the_upload_route_only(admin_app):
+    # --max-body stays 1 MiB everywhere but POST /api/gifs (5 MiB by default), and the
+    # limit holds before authentication: the body is refused from its Content-Length.
+    over_general = b"x" * ((1 << 20) + 1)
+    for method, path, token in (("POST", "/readyz/disable", TOKEN), ("DELETE", "/api/gifs/1", TOKEN),
+                                ("POST", "/api/gifs/1", None), ("GET", "/", None)):
+        response = call(admin_app, method, path, {"Content-Type": "application/octet-stream"}, over_general, token=token)
+        assert_json_error(response, 413, "body")
+    ready = call(admin_app, "GET", "/readyz")
+    assert ready.status == 200, "the refused POST /readyz/disable must not have run"
+    assert {g["title"] for g in list_all(admin_app)} == SEED_TITLES
+    data = gif_bytes(size=(1 << 20) + 1)
+    created = post_gif(admin_app, data, "Just over the general limit")
+    assert created.status == 201, created.body[:200]
+
+
 def test_extra_json_members_cannot_choose_the_id(admin_app):
     before = list_all(admin_app)
     taken = before[0]
@@ -892,6 +908,11 @@ def test_invalid_json_submissions_change_nothing(admin_app):
         ({"title": "tab\there", "url": good_url}, "application/json", 422, "title"),
         ({"title": "del\u007f", "url": good_url}, "application/json", 422, "title"),
         ({"url": good_url}, "application/json", 422, "title"),
+        ({"title": 5, "url": good_url}, "application/json", 422, "title"),
+        ({"title": None, "url": good_url}, "application/json", 422, "title"),
+        ({"title": ["Dog"], "url": good_url}, "application/json", 422, "title"),
+        ({"title": "Dog", "url": {"href": good_url}}, "application/json", 422, "url"),
+        ({"title": "Dog", "url": True}, "application/json", 422, "url"),
         (b'{"title": "Dog", "url": ', "application/json", 400, None),
         (b"not json at all", "application/json", 400, None),
         (b"", "application/json", 400, None),

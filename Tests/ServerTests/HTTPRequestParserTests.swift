@@ -162,6 +162,29 @@ struct HTTPRequestParserTests {
         #expect(parse(line).0 == .failure(.chunkLineTooLong))
     }
 
+    @Test func aBodyAllowanceRaisesTheLimitOfOneRouteOnly() {
+        var limits = HTTPLimits()
+        limits.maxBodyBytes = 10
+        limits.bodyAllowances = [HTTPBodyAllowance(method: .post, path: "/upload", maxBodyBytes: 20)]
+        #expect(limits.largestBodyBytes == 20)
+        func lengthRequest(_ method: String, _ target: String, _ length: Int) -> String {
+            "\(method) \(target) HTTP/1.1\r\nHost: a\r\nContent-Length: \(length)\r\n\r\n" + String(repeating: "b", count: length)
+        }
+        #expect(parsedMessage(parse(lengthRequest("POST", "/upload", 20), limits: limits).0) != nil)
+        #expect(parsedMessage(parse(lengthRequest("POST", "/upload?title=x", 20), limits: limits).0) != nil)
+        #expect(parse(lengthRequest("POST", "/upload", 21), limits: limits).0 == .failure(.bodyTooLarge))
+        #expect(parse(lengthRequest("POST", "/other", 11), limits: limits).0 == .failure(.bodyTooLarge))
+        #expect(parse(lengthRequest("POST", "/upload/x", 11), limits: limits).0 == .failure(.bodyTooLarge))
+        #expect(parse(lengthRequest("POST", "/uploa", 11), limits: limits).0 == .failure(.bodyTooLarge))
+        #expect(parse(lengthRequest("PUT", "/upload", 11), limits: limits).0 == .failure(.bodyTooLarge))
+        let chunk = "f\r\n" + String(repeating: "c", count: 15) + "\r\n"
+        let chunked = { (target: String) in "POST \(target) HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk + "0\r\n\r\n" }
+        #expect(parsedMessage(parse(chunked("/upload"), limits: limits).0) != nil)
+        #expect(parse(chunked("/other"), limits: limits).0 == .failure(.bodyTooLarge))
+        let twoChunks = "POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk + chunk + "0\r\n\r\n"
+        #expect(parse(twoChunks, limits: limits).0 == .failure(.bodyTooLarge))
+    }
+
     @Test func slowlorisBytesAreScannedOnce() {
         // Feeding a large header section one byte at a time must stay linear: the parser
         // resumes its search where it stopped (this test would time out if quadratic).

@@ -18,8 +18,16 @@ public struct AdminEndpoints: Sendable {
         self.maxUploadBytes = maxUploadBytes
     }
 
+    static let uploadPath = "/api/gifs"
+
+    /// The upload route's body limit (`--max-upload`), for ``HTTPLimits/bodyAllowances``;
+    /// every other route keeps the general `--max-body`.
+    public var uploadBodyAllowance: HTTPBodyAllowance {
+        HTTPBodyAllowance(method: .post, path: Self.uploadPath, maxBodyBytes: maxUploadBytes)
+    }
+
     public func register(in router: inout Router) {
-        router.add(.post, "/api/gifs") { request in await self.guarded(request) { await self.add($0) } }
+        router.add(.post, Self.uploadPath) { request in await self.guarded(request) { await self.add($0) } }
         router.add(.delete, "/api/gifs/{id}") { request in await self.guarded(request) { await self.delete($0) } }
         router.add(.post, "/readyz/disable") { request in
             await self.guarded(request) { _ in

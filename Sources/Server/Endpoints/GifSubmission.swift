@@ -14,13 +14,7 @@ enum GifSubmission {
         var message: String
         var field: String?
 
-        var response: HTTPResponse {
-            var body = Array("{".utf8)
-            JSONText.appendMember("error", message, to: &body)
-            if let field { JSONText.appendMember("field", field, to: &body) }
-            body.append(UInt8(ascii: "}"))
-            return .json(status, body)
-        }
+        var response: HTTPResponse { .error(status, message, field: field) }
     }
 
     static let maxTitleLength = 200
@@ -46,12 +40,29 @@ enum GifSubmission {
         return url
     }
 
+    /// A JSON object with any members; `title` and `url` are kept when they are strings,
+    /// so a wrong type is told apart from malformed JSON.
     private struct JSONBody: Decodable {
         var title: String?
         var url: String?
+
+        private struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        init(from decoder: any Decoder) throws {
+            let object = try decoder.container(keyedBy: Key.self)
+            title = try? object.decode(String.self, forKey: Key(stringValue: "title"))
+            url = try? object.decode(String.self, forKey: Key(stringValue: "url"))
+        }
     }
 
-    /// `{"title": …, "url": …}` → an external entry.
+    /// `{"title": …, "url": …}` → an external entry. Malformed JSON or anything but an
+    /// object is 400; a well-formed object whose `title` or `url` is missing, not a string
+    /// or invalid is 422 naming the field.
     static func fromJSON(_ body: ArraySlice<UInt8>) throws(Rejection) -> NewGif {
         let decoded: JSONBody
         do {

@@ -6,6 +6,8 @@ import Glibc
 struct ChunkedBodyDecoder: Sendable, Equatable {
     /// Offset of the next undecoded byte in the message buffer.
     private(set) var position: Int
+    /// The largest decoded body this request may have (its route's limit).
+    private let maxBodyBytes: Int
     private var phase: Phase = .size
     private var body: [UInt8] = []
     private var trailerCount = 0
@@ -23,8 +25,9 @@ struct ChunkedBodyDecoder: Sendable, Equatable {
         case failure(HTTPParseError)
     }
 
-    init(position: Int) {
+    init(position: Int, maxBodyBytes: Int) {
         self.position = position
+        self.maxBodyBytes = maxBodyBytes
     }
 
     mutating func takeBody() -> [UInt8] {
@@ -48,7 +51,7 @@ struct ChunkedBodyDecoder: Sendable, Equatable {
                 if size == 0 {
                     phase = .trailers
                 } else {
-                    if size > limits.maxBodyBytes - body.count { return .failure(.bodyTooLarge) }
+                    if size > maxBodyBytes - body.count { return .failure(.bodyTooLarge) }
                     phase = .data(remaining: size)
                 }
             case .data(let remaining):

@@ -9,6 +9,8 @@ public struct HTTPLimits: Sendable, Equatable {
     public var maxHeaderCount = 100
     /// Largest request body, in bytes (beyond: 413).
     public var maxBodyBytes = 1024 * 1024
+    /// Routes allowed a larger body than `maxBodyBytes` (the admin upload).
+    public var bodyAllowances: [HTTPBodyAllowance] = []
     /// Longest chunk-size line of a chunked body, extensions included (beyond: 400).
     public var maxChunkLineBytes = 4096
 

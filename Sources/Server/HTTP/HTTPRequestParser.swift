@@ -308,6 +308,9 @@ public struct HTTPRequestParser: Sendable {
         if facts.contentLength == -2 { return .failure(.multipleContentLengths) }
         if facts.contentLength == -1 { return .failure(.invalidContentLength) }
         let framing: HTTPBodyFraming
+        let maxBodyBytes = facts.transferEncodingCount > 0 || (facts.contentLength ?? 0) > 0
+            ? limits.maxBodyBytes(method: requestLine.method, target: UnsafeRawBufferPointer(rebasing: buffer[requestLine.target]))
+            : limits.maxBodyBytes
         if facts.transferEncodingCount > 0 {
             if facts.contentLength != nil { return .failure(.contentLengthWithTransferEncoding) }
             if requestLine.version == .http1_0 { return .failure(.transferEncodingInHTTP10) }
@@ -316,7 +319,7 @@ public struct HTTPRequestParser: Sendable {
             }
             framing = .chunked
         } else if let length = facts.contentLength, length > 0 {
-            if length > limits.maxBodyBytes { return .failure(.bodyTooLarge) }
+            if length > maxBodyBytes { return .failure(.bodyTooLarge) }
             framing = .contentLength(length)
         } else {
             framing = .none
@@ -332,7 +335,7 @@ public struct HTTPRequestParser: Sendable {
         case .contentLength(let length):
             return finishLengthBody(buffer, head: head, length: length)
         case .chunked:
-            var decoder = ChunkedBodyDecoder(position: headerEnd)
+            var decoder = ChunkedBodyDecoder(position: headerEnd, maxBodyBytes: maxBodyBytes)
             return continueChunked(buffer, head: head, decoder: &decoder, fields: &fields)
         }
     }

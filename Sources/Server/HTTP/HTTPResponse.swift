@@ -32,10 +32,14 @@ public struct HTTPResponse: Sendable {
         HTTPResponse(status: status, contentType: "text/plain; charset=utf-8", headers: headers, body: Array(text.utf8))
     }
 
-    /// `{"error":"<message>"}` with `status`; the message is JSON-escaped.
-    public static func error(_ status: HTTPStatus, _ message: String, headers: [(name: String, value: String)] = []) -> HTTPResponse {
-        var body = Array(#"{"error":"#.utf8)
-        JSONText.appendQuoted(message, to: &body)
+    /// `{"error":"<message>"}` with `status`, plus `"field"` when one input field is at
+    /// fault; both are JSON-escaped.
+    public static func error(
+        _ status: HTTPStatus, _ message: String, field: String? = nil, headers: [(name: String, value: String)] = []
+    ) -> HTTPResponse {
+        var body = Array("{".utf8)
+        JSONText.appendMember("error", message, to: &body)
+        if let field { JSONText.appendMember("field", field, to: &body) }
         body.append(UInt8(ascii: "}"))
         return json(status, body, headers: headers)
     }

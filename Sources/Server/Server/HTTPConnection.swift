@@ -64,7 +64,7 @@ final class HTTPConnection {
     /// with room for chunk framing.
     private var maxBufferSize: Int {
         let limits = context.configuration.limits
-        return limits.maxHeaderBytes + 2 * limits.maxBodyBytes + limits.maxChunkLineBytes
+        return limits.maxHeaderBytes + 2 * limits.largestBodyBytes + limits.maxChunkLineBytes
     }
 
     func run() async {
@@ -268,7 +268,7 @@ final class HTTPConnection {
         context.logger.info("request rejected", metadata: [
             "reason": "\(error.reason)", "status": "\(error.status.code)", "remote": "\(remote)",
         ])
-        try await sendErrorAndClose(.error(error.status, error.reason))
+        try await sendErrorAndClose(.error(error.status, error.reason, field: error == .bodyTooLarge ? "body" : nil))
     }
 
     private func sendErrorAndClose(_ response: HTTPResponse) async throws {
