@@ -1,6 +1,10 @@
 import CLinuxShim
 import Glibc
 
+// `barkd probe`: the container health check (one request to /readyz, then exit).
+if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "probe" {
+    exit(ProbeCommand.run(Array(CommandLine.arguments.dropFirst(2))))
+}
 // A synchronous main: SIGINT/SIGTERM are blocked here, before any thread exists, so every
 // thread inherits the mask and the signals arrive only through the signalfd that this
 // thread reads (an async main would leave them deliverable to a thread that dies of them).
