@@ -190,6 +190,40 @@ struct ConnectionPoolTests {
         #expect(driver.closedCount == driver.openedOnThreads.count)
     }
 
+    @Test func waitersTimeOutInOrderAfterTheWaitTimeout() async throws {
+        var configuration = Self.quick
+        configuration.waitTimeout = .milliseconds(150)
+        let pool = ConnectionPool(name: "t-timeout", size: 1, configuration: configuration, connector: FakeDriver())
+        let gate = Gate()
+        let holder = Task { try await pool.run("hold") { _ throws(DatabaseError) in gate.arriveAndWait() } }
+        try await waitUntil { pool.stats.busy == 1 }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let first = Task { () -> Duration in
+            await #expect(throws: StoreError.busy) { try await pool.run("first") { _ throws(DatabaseError) in } }
+            return clock.now - start
+        }
+        try await waitUntil { pool.stats.queueDepth == 1 }
+        try await Task.sleep(for: .milliseconds(100))
+        let second = Task { () -> Duration in
+            await #expect(throws: StoreError.busy) { try await pool.run("second") { _ throws(DatabaseError) in } }
+            return clock.now - start
+        }
+        let firstWaited = await first.value
+        let secondWaited = await second.value
+        #expect(firstWaited >= .milliseconds(150) && firstWaited < .milliseconds(1500), "\(firstWaited)")
+        #expect(secondWaited >= .milliseconds(250), "each waiter gets the whole timeout: \(secondWaited)")
+        #expect(pool.stats.queueDepth == 0)
+        #expect(pool.stats.waitTimeouts == 2)
+        // A new waiter after the queue emptied gets a new sweep.
+        let third = Task { await #expect(throws: StoreError.busy) { try await pool.run("third") { _ throws(DatabaseError) in } } }
+        _ = await third.value
+        #expect(pool.stats.waitTimeouts == 3)
+        gate.open()
+        try await holder.value
+        await pool.close()
+    }
+
     @Test func waitObserverSeesEachWait() async throws {
         let waits = Mutex<[Duration]>([])
         var configuration = Self.quick

@@ -34,11 +34,32 @@ struct PoolStateTests {
         _ = state.tryAcquire()
         _ = state.acquire(id: 7, waiter: "x", now: 0)
         _ = state.acquire(id: 8, waiter: "y", now: 0)
-        #expect(state.updateWaiter(id: 8) { $0 = "y2" })
         #expect(state.removeWaiter(id: 7)?.waiter == "x")
         #expect(state.removeWaiter(id: 7) == nil)
-        #expect(!state.updateWaiter(id: 7) { $0 = "z" })
-        #expect(state.release(0)?.waiter == "y2")
+        #expect(state.release(0)?.waiter == "y")
+    }
+
+    @Test func oneSweepTimesOutTheOldestWaitersAndEndsWhenTheQueueIsEmpty() {
+        var state = PoolState<String>(size: 1, queueLimit: 8)
+        _ = state.tryAcquire()
+        guard case .enqueued(startSweep: true) = state.acquire(id: 1, waiter: "a", now: 100) else {
+            Issue.record("the first waiter schedules the sweep"); return
+        }
+        guard case .enqueued(startSweep: false) = state.acquire(id: 2, waiter: "b", now: 200) else {
+            Issue.record("later waiters share it"); return
+        }
+        _ = state.acquire(id: 3, waiter: "c", now: 300)
+        #expect(state.removeWaiters(waitingSince: 99).isEmpty)
+        #expect(state.removeWaiters(waitingSince: 200).map(\.waiter) == ["a", "b"])
+        #expect(state.nextSweep() == 300)
+        #expect(state.sweepScheduled)
+        #expect(state.release(0)?.waiter == "c")
+        #expect(state.nextSweep() == nil)
+        #expect(!state.sweepScheduled, "an empty queue ends the sweep")
+        _ = state.tryAcquire()
+        guard case .enqueued(startSweep: true) = state.acquire(id: 4, waiter: "d", now: 400) else {
+            Issue.record("the next waiter schedules a new sweep"); return
+        }
     }
 
     @Test func closeFailsWaitersAndRefusesNewCallers() {

@@ -8,7 +8,6 @@ import Synchronization
 final class ConnectionPool: Sendable {
     private struct Waiter {
         var continuation: CheckedContinuation<Int, any Error>
-        var timer: Task<Void, Never>?
     }
 
     let name: String
@@ -59,7 +58,6 @@ final class ConnectionPool: Sendable {
     func close() async {
         let waiters = state.withLock { $0.close() }
         for queued in waiters {
-            queued.waiter.timer?.cancel()
             queued.waiter.continuation.resume(throwing: StoreError.unavailable("the store is closed"))
         }
         for connection in connections {
@@ -92,7 +90,7 @@ final class ConnectionPool: Sendable {
                 }
                 let now = barkd_monotonic_ns()
                 let outcome = state.withLock {
-                    $0.acquire(id: id, waiter: Waiter(continuation: continuation, timer: nil), now: now)
+                    $0.acquire(id: id, waiter: Waiter(continuation: continuation), now: now)
                 }
                 switch outcome {
                 case .acquired(let slot):
@@ -102,13 +100,12 @@ final class ConnectionPool: Sendable {
                     continuation.resume(throwing: StoreError.busy)
                 case .closed:
                     continuation.resume(throwing: StoreError.unavailable("the store is closed"))
-                case .enqueued:
-                    startTimer(forWaiter: id)
+                case .enqueued(let startSweep):
+                    if startSweep { self.startSweep() }
                 }
             }
         } onCancel: {
             if let queued = state.withLock({ $0.removeWaiter(id: id) }) {
-                queued.waiter.timer?.cancel()
                 queued.waiter.continuation.resume(throwing: CancellationError())
             }
         }
@@ -116,26 +113,34 @@ final class ConnectionPool: Sendable {
 
     private func release(_ slot: Int) {
         guard let next = state.withLock({ $0.release(slot) }) else { return }
-        next.waiter.timer?.cancel()
         recordWait(since: next.since, timedOut: false)
         next.waiter.continuation.resume(returning: slot)
     }
 
-    private func startTimer(forWaiter id: UInt64) {
-        let timeout = configuration.waitTimeout
-        let timer = Task.detached { [weak self] in
-            try? await Task.sleep(for: timeout)
-            guard !Task.isCancelled else { return }
-            self?.timeOut(waiter: id)
-        }
-        let attached = state.withLock { $0.updateWaiter(id: id) { $0.timer = timer } }
-        if !attached { timer.cancel() }
+    /// One task times out waiters for the whole pool: it sleeps until the oldest waiter's
+    /// deadline, fails those past it with ``StoreError/busy``, and ends when nobody waits.
+    /// (A timer task per waiter cost a task, a timer and a cancellation per queued query.)
+    private func startSweep() {
+        Task.detached { [weak self] in await self?.sweepTimeouts() }
     }
 
-    private func timeOut(waiter id: UInt64) {
-        guard let queued = state.withLock({ $0.removeWaiter(id: id) }) else { return }
-        recordWait(since: queued.since, timedOut: true)
-        queued.waiter.continuation.resume(throwing: StoreError.busy)
+    private func sweepTimeouts() async {
+        let timeout = configuration.waitTimeout.nanoseconds
+        while true {
+            let now = barkd_monotonic_ns()
+            let cutoff = now >= timeout ? now - timeout : 0
+            let (expired, oldest) = state.withLock { state in
+                (state.removeWaiters(waitingSince: cutoff), state.nextSweep())
+            }
+            for queued in expired {
+                recordWait(since: queued.since, timedOut: true)
+                queued.waiter.continuation.resume(throwing: StoreError.busy)
+            }
+            guard let oldest else { return }
+            // Until the oldest waiter's deadline (a millisecond late, so it has passed).
+            let deadline = oldest &+ timeout
+            try? await Task.sleep(for: .nanoseconds(Int64(clamping: deadline > now ? deadline - now : 0) &+ 1_000_000))
+        }
     }
 
     private func recordWait(since: UInt64, timedOut: Bool) {

@@ -14,8 +14,10 @@ struct PoolState<Waiter> {
     enum Acquisition {
         /// Use this slot now.
         case acquired(Int)
-        /// Queued: a ``release(_:)`` or ``removeWaiter(id:)`` will hand the waiter back.
-        case enqueued
+        /// Queued: a ``release(_:)``, ``removeWaiter(id:)`` or ``removeWaiters(waitingSince:)``
+        /// will hand the waiter back. `startSweep`: no timeout sweep is scheduled, so the
+        /// caller must start one (see ``nextSweep()``).
+        case enqueued(startSweep: Bool)
         /// Every slot is busy and the queue is full.
         case queueFull
         /// The pool is closed.
@@ -28,6 +30,9 @@ struct PoolState<Waiter> {
     private(set) var idle: [Int]
     private(set) var waiters = Deque<Queued>()
     private(set) var isClosed = false
+    /// Whether a timeout sweep is scheduled: started by the first waiter, it ends when it
+    /// finds the queue empty. One sweep for all waiters replaces a timer per waiter.
+    private(set) var sweepScheduled = false
 
     init(size: Int, queueLimit: Int) {
         self.size = size
@@ -49,7 +54,8 @@ struct PoolState<Waiter> {
         if let slot = idle.popLast() { return .acquired(slot) }
         guard waiters.count < queueLimit else { return .queueFull }
         waiters.append(Queued(id: id, waiter: waiter, since: now))
-        return .enqueued
+        defer { sweepScheduled = true }
+        return .enqueued(startSweep: !sweepScheduled)
     }
 
     /// Returns a slot: hands it to the first waiter (returned, to be resumed with it) or
@@ -67,11 +73,22 @@ struct PoolState<Waiter> {
         return waiters.remove(at: index)
     }
 
-    /// Updates a queued waiter (e.g. to attach its timer); false when it is gone.
-    mutating func updateWaiter(id: UInt64, _ update: (inout Waiter) -> Void) -> Bool {
-        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return false }
-        update(&waiters[index].waiter)
-        return true
+    /// Takes out every waiter that started waiting at or before `cutoff` (timed out).
+    /// Waiters queue in order and share one timeout, so they are at the front.
+    mutating func removeWaiters(waitingSince cutoff: UInt64) -> [Queued] {
+        var expired: [Queued] = []
+        while let first = waiters.first, first.since <= cutoff {
+            expired.append(waiters.removeFirst())
+        }
+        return expired
+    }
+
+    /// When the sweep should look next: the oldest waiter's start, or nil when nobody
+    /// waits (the sweep ends, and the next waiter schedules a new one).
+    mutating func nextSweep() -> UInt64? {
+        if let first = waiters.first { return first.since }
+        sweepScheduled = false
+        return nil
     }
 
     /// Refuses new callers and returns every waiter (to be failed).

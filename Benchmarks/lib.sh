@@ -1,0 +1,153 @@
+# shellcheck shell=bash
+# Shared by Benchmarks/load.sh and Benchmarks/page.sh (sourced, not executed): starting and
+# stopping processes by PID, waiting for readiness, and reading CPU, memory and wrk output.
+# Expects `set -euo pipefail` in the caller.
+
+die() { echo "$(basename "$0"): $*" >&2; exit 1; }
+
+clock_ticks=$(getconf CLK_TCK)
+
+# Processes started by the script, stopped by PID (TERM, then KILL after 5 s) on exit.
+started_pids=()
+bench_workdir=$(mktemp -d "${TMPDIR:-/tmp}/barkd-bench.XXXXXX")
+
+stop_pid() {
+    local pid=$1
+    kill -TERM "$pid" 2> /dev/null || true
+    for _ in $(seq 50); do
+        kill -0 "$pid" 2> /dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2> /dev/null || true
+    wait "$pid" 2> /dev/null || true
+}
+
+bench_cleanup() {
+    local pid
+    for pid in "${started_pids[@]}"; do
+        stop_pid "$pid"
+    done
+    if declare -F bench_extra_cleanup > /dev/null; then bench_extra_cleanup; fi
+    rm -rf "$bench_workdir"
+}
+trap bench_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# 512 connections need more than the usual 1024 descriptors in wrk and the servers.
+ulimit -n 65536 2> /dev/null || ulimit -n "$(ulimit -Hn)" 2> /dev/null || true
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# wait_ready PID URL: until URL answers 200, or fail if PID died or 30 s passed.
+wait_ready() {
+    local pid=$1 url=$2
+    for _ in $(seq 300); do
+        kill -0 "$pid" 2> /dev/null || die "the server (pid $pid) exited during start-up; logs in $bench_workdir"
+        if curl -fsS --max-time 1 -o /dev/null "$url" 2> /dev/null; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    die "$url did not answer within 30 s"
+}
+
+# build_barkd: a release build in .build-bench; prints the binary's path.
+build_barkd() {
+    local repo=$1 scratch="$1/.build-bench"
+    echo "== building barkd (release, $scratch)" >&2
+    (cd "$repo" && swift build -c release --scratch-path "$scratch" >&2)
+    [[ -x $scratch/release/barkd ]] || die "no barkd binary at $scratch/release/barkd after the build"
+    echo "$scratch/release/barkd"
+}
+
+# CPU time (user + system, in clock ticks) of the given PIDs, threads included.
+cpu_ticks() {
+    local total=0 pid stat fields
+    for pid in "$@"; do
+        stat=$(< "/proc/$pid/stat") || continue
+        # Fields after "(comm)": utime and stime are fields 14 and 15 of the full line.
+        read -r -a fields <<< "${stat##*) }"
+        total=$((total + fields[11] + fields[12]))
+    done
+    echo "$total"
+}
+
+# thread_group_ticks PID: CPU ticks of PID's threads by role, from their names:
+# "loops db swift other" (event loops barkd-loop-*, database threads db-*, the Swift
+# global executor's threads *qos*, everything else).
+thread_group_ticks() {
+    local pid=$1 task name stat fields loops=0 db=0 swift=0 other=0 ticks
+    for task in /proc/"$pid"/task/*; do
+        name=$(< "$task/comm") 2> /dev/null || continue
+        stat=$(< "$task/stat") 2> /dev/null || continue
+        read -r -a fields <<< "${stat##*) }"
+        ticks=$((fields[11] + fields[12]))
+        case $name in
+            barkd-loop-*) loops=$((loops + ticks)) ;;
+            db-*) db=$((db + ticks)) ;;
+            *qos*) swift=$((swift + ticks)) ;;
+            *) other=$((other + ticks)) ;;
+        esac
+    done
+    echo "$loops $db $swift $other"
+}
+
+# Resident memory of the given PIDs, in KiB.
+rss_kib() {
+    local total=0 pid kib
+    for pid in "$@"; do
+        kib=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2> /dev/null || true)
+        total=$((total + ${kib:-0}))
+    done
+    echo "$total"
+}
+
+# Idle and I/O-wait ticks of the whole machine (from /proc/stat), and all ticks: "idle total".
+machine_ticks() {
+    awk '/^cpu / { idle = $5 + $6; total = 0; for (i = 2; i <= NF; i++) total += $i; print idle, total }' /proc/stat
+}
+
+# per_request TICKS REQUESTS: CPU microseconds per request.
+per_request() {
+    awk -v ticks="$1" -v hz="$clock_ticks" -v n="$2" 'BEGIN { if (n > 0) printf "%.1f", ticks / hz * 1e6 / n; else print "n/a" }'
+}
+
+# Reads wrk --latency output; prints "requests req_per_s p50_ms p99_ms errors".
+parse_wrk() {
+    awk '
+        function ms(text,   value) {
+            value = text + 0
+            if (text ~ /us$/) return value / 1000
+            if (text ~ /ms$/) return value
+            if (text ~ /m$/) return value * 60000
+            if (text ~ /s$/) return value * 1000
+            return value
+        }
+        /^ +50%/ { p50 = ms($2) }
+        /^ +99%/ { p99 = ms($2) }
+        / requests in / { requests = $1 }
+        /^Requests\/sec:/ { rate = $2 }
+        /Socket errors:/ { gsub(/,/, ""); errors += $4 + $6 + $8 + $10 }
+        /Non-2xx or 3xx responses:/ { errors += $5 }
+        END {
+            if (requests == "" || rate == "") exit 1
+            printf "%d %.0f %.3f %.3f %d\n", requests, rate, p50, p99, errors
+        }'
+}
+
+# The commit measured, marked when Sources or Package.swift have uncommitted changes.
+measured_commit() {
+    local repo=$1 commit
+    commit=$(git -C "$repo" rev-parse --short HEAD 2> /dev/null || echo unknown)
+    if [[ -n $(git -C "$repo" status --porcelain -- Sources Package.swift 2> /dev/null) ]]; then
+        commit="$commit (with uncommitted changes)"
+    fi
+    echo "$commit"
+}
+
+machine_line() {
+    echo "$(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), kernel $(uname -r)"
+}
