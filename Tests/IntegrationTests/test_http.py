@@ -33,11 +33,13 @@ def assert_common_headers(response):
 
 
 def assert_error(response, status):
-    """A rejected request: its status, a JSON `{"error": "…"}` body, `Connection: close`."""
+    """A rejected request: its status, a JSON `{"error": "…"}` body (413 names the field
+    `body`), `Connection: close`."""
     assert response.status == status, (response.status, response.body)
     assert response.header("Content-Type").startswith("application/json")
     body = response.json()
-    assert list(body.keys()) == ["error"] and isinstance(body["error"], str) and body["error"]
+    assert isinstance(body["error"], str) and body["error"]
+    assert body == ({"error": body["error"], "field": "body"} if status == 413 else {"error": body["error"]}), body
     assert response.closes, f"{status} without Connection: close: {response.headers}"
     assert int(response.header("Content-Length")) == len(response.body)
 

@@ -2,6 +2,7 @@ import CLinuxShim
 import EventLoop
 import Logging
 import Observability
+import Synchronization
 
 /// What every connection of a server shares.
 struct HTTPServerContext: Sendable {
@@ -10,6 +11,19 @@ struct HTTPServerContext: Sendable {
     let stats: HTTPServerStats
     let accessLog: AccessLog
     let logger: Logger
+    /// Set the moment the server starts draining, before the loops hear of it, so a
+    /// response written in between still ends its connection.
+    let drainStarted: DrainFlag
+}
+
+/// A flag set once when the server begins draining; read by every response.
+final class DrainFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+
+    /// Sets the flag; true if this call set it.
+    func set() -> Bool { !value.exchange(true, ordering: .acquiringAndReleasing) }
+
+    var isSet: Bool { value.load(ordering: .relaxed) }
 }
 
 /// Serves one TCP connection: read, parse, route, answer, in order, until the peer
@@ -194,7 +208,7 @@ final class HTTPConnection {
             String(decoding: bytes[(start + head.target.lowerBound)..<(start + head.target.upperBound)], as: UTF8.self)
         }
         var (response, route, requestID, path) = await handle(message, target: target)
-        var keepAlive = head.keepAlive && served < context.configuration.maxRequestsPerConnection && !draining
+        var keepAlive = head.keepAlive && served < context.configuration.maxRequestsPerConnection && !draining && !context.drainStarted.isSet
         // A 400 means the client is confused about what it sends: do not read on.
         if response.status.code == 400 { keepAlive = false }
         let connectionHeader: HTTPResponseWriter.ConnectionHeader =

@@ -17,7 +17,6 @@ public final class HTTPServer: Service, Sendable {
     private let sharedListeners: Bool
     private let context: HTTPServerContext
     private let perLoop: [LoopConnections]
-    private let draining = Atomic<Bool>(false)
     /// Live counters (connections, requests, rejections).
     public let stats: HTTPServerStats
 
@@ -30,7 +29,7 @@ public final class HTTPServer: Service, Sendable {
         self.group = group
         let stats = stats ?? HTTPServerStats(loopCount: group.loops.count)
         self.stats = stats
-        self.context = HTTPServerContext(router: router, configuration: configuration, stats: stats, accessLog: accessLog, logger: logger)
+        self.context = HTTPServerContext(router: router, configuration: configuration, stats: stats, accessLog: accessLog, logger: logger, drainStarted: DrainFlag())
         self.perLoop = group.loops.map { LoopConnections(loop: $0) }
         if !configuration.inheritedListeners.isEmpty {
             listeners = try configuration.inheritedListeners.map { try ListeningSocket(adopting: $0) }
@@ -109,7 +108,7 @@ public final class HTTPServer: Service, Sendable {
 
     /// Stops accepting and ends keep-alive on every loop. Safe from any thread.
     public func beginDrain() {
-        guard !draining.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        guard context.drainStarted.set() else { return }
         context.logger.info("draining", metadata: ["open_connections": "\(stats.openConnections.load(ordering: .relaxed))"])
         for connections in perLoop {
             connections.loop.execute { connections.drain() }
