@@ -2,8 +2,10 @@ import CLinuxShim
 import EventLoop
 import Glibc
 import Logging
+import Metrics
 import Observability
 import Persistence
+import Prometheus
 import Server
 import ServiceLifecycle
 import Synchronization
@@ -33,9 +35,20 @@ enum Application {
         }
         defer { group.shutdown() }
 
+        let metricsOn = command.metrics == "on"
+        let registry = PrometheusCollectorRegistry()
+        if metricsOn {
+            // Libraries that speak swift-metrics report into the same registry.
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        }
         let store: any Store
         do {
-            store = try StoreFactory.make(command, logger: Logger(label: "barkd.db"))
+            var waitObserver: (@Sendable (Duration) -> Void)?
+            if metricsOn {
+                let histogram = MetricsCollector.databaseWaitHistogram(in: registry)
+                waitObserver = { histogram.record($0) }
+            }
+            store = try StoreFactory.make(command, logger: Logger(label: "barkd.db"), waitObserver: waitObserver)
         } catch {
             logger.critical("cannot open the database", metadata: ["error": "\(error)"])
             StandardError.line("barkd: cannot open the database: \(error)")
@@ -49,23 +62,54 @@ enum Application {
         var configuration = command.serverConfiguration
         configuration.inheritedListeners = SocketActivation.listeningFDs()
         var router = Router()
+        let healthReporter = HealthReporter(store: store, readiness: readiness, logger: Logger(label: "barkd.health"))
         HealthEndpoints(build: build, description: command.description, readiness: readiness, loops: group.loops).register(in: &router)
+        HealthDetailsEndpoint(
+            build: build, description: command.description, readiness: readiness, reporter: healthReporter, counter: counter, loops: group.loops
+        ).register(in: &router)
         GifEndpoints(picker: picker, counter: counter).register(in: &router)
         if let tokenFile = command.adminTokenFile, let token = EnvironmentDefaults.readFile(tokenFile),
            let admin = AdminEndpoints(token: token, picker: picker, readiness: readiness, maxUploadBytes: command.maxUpload.bytes) {
             admin.register(in: &router)
             configuration.limits.bodyAllowances.append(admin.uploadBodyAllowance)
         }
+        let serverStats = HTTPServerStats(loopCount: group.loops.count)
+        let collector = MetricsCollector(registry: registry, build: build, sources: .init(
+            server: serverStats, counter: counter, picker: picker, pool: store as? any PooledStore
+        ))
+        var metricsRouter = Router()
+        if metricsOn {
+            if command.metricsListen == nil {
+                MetricsEndpoint(collector: collector).register(in: &router)
+            } else {
+                MetricsEndpoint(collector: collector).register(in: &metricsRouter)
+            }
+        }
         let server: HTTPServer
         do {
             server = try HTTPServer(
                 configuration: configuration, router: router, group: group,
-                accessLog: AccessLog(mode: command.accessLogMode, format: format), logger: logger
+                accessLog: AccessLog(mode: command.accessLogMode, format: format), logger: logger,
+                stats: serverStats, requestMetrics: metricsOn ? HTTPRequestMetrics(registry: registry, loopCount: group.loops.count) : nil
             )
         } catch {
             logger.critical("cannot listen", metadata: ["host": "\(command.host)", "port": "\(command.port)", "error": "\(error)"])
             StandardError.line("barkd: cannot listen on \(command.host):\(command.port): \(error)")
             return 1
+        }
+        var metricsServer: HTTPServer?
+        if let metricsConfiguration = command.metricsServerConfiguration {
+            do {
+                metricsServer = try HTTPServer(
+                    configuration: metricsConfiguration, router: metricsRouter, group: group,
+                    accessLog: AccessLog(mode: .off, format: format), logger: Logger(label: "barkd.metrics")
+                )
+            } catch {
+                let listen = command.metricsListen ?? ""
+                logger.critical("cannot listen for metrics", metadata: ["metrics_listen": "\(listen)", "error": "\(error)"])
+                StandardError.line("barkd: cannot listen for metrics on \(listen): \(error)")
+                return 1
+            }
         }
         let addresses = server.localAddresses.map(\.description).joined(separator: ", ")
         logger.info("starting", metadata: [
@@ -84,10 +128,11 @@ enum Application {
             services: [
                 .init(service: counter),
                 .init(service: picker),
-                .init(service: HealthReporter(store: store, readiness: readiness, logger: Logger(label: "barkd.health"))),
+                .init(service: healthReporter),
                 .init(service: StartupService(store: store, picker: picker, counter: counter, readiness: readiness,
                                               seed: { SeedCatalog.gifs() }, logger: logger)),
                 .init(service: server),
+            ] + (metricsServer.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? []) + [
                 .init(service: ReadinessNotifierService(readiness: readiness, notifier: notifier, status: "serving on \(addresses)", logger: logger)),
             ],
             logger: logger

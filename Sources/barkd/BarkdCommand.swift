@@ -100,13 +100,19 @@ struct BarkdCommand: ParsableCommand {
     @Option(name: .customLong("max-upload"), help: "Largest GIF the admin API accepts; beyond: 413 (env: BARKD_MAX_UPLOAD).")
     var maxUpload = ByteSizeArgument("5MiB", 5 << 20)
 
+    @Option(help: "on: record metrics and serve GET /metrics; off: neither (env: BARKD_METRICS).")
+    var metrics = "on"
+
+    @Option(name: .customLong("metrics-listen"), help: "Serve /metrics on this HOST:PORT instead of the main listener, e.g. 127.0.0.1:9090 or [::1]:9090 (env: BARKD_METRICS_LISTEN).")
+    var metricsListen: String?
+
     /// The long names of every option: each reads `BARKD_<NAME>` from the environment.
     static let optionNames = [
         "host", "port", "backlog", "event-loops", "description", "max-request-line", "max-header-bytes",
         "max-headers", "max-body", "header-timeout", "body-timeout", "idle-timeout", "write-timeout",
         "max-requests-per-connection", "max-connections", "shutdown-grace", "log-format", "log-level", "access-log",
         "database", "data-dir", "db-pool-size", "db-queue-limit", "db-wait-timeout", "catalog-refresh", "counter-mode",
-        "counter-flush-interval", "admin-token-file", "max-upload",
+        "counter-flush-interval", "admin-token-file", "max-upload", "metrics", "metrics-listen",
     ]
 
     mutating func validate() throws {
@@ -133,6 +139,14 @@ struct BarkdCommand: ParsableCommand {
         for (name, value) in [("--db-wait-timeout", dbWaitTimeout), ("--catalog-refresh", catalogRefresh), ("--counter-flush-interval", counterFlushInterval)]
         where value.duration <= .zero {
             throw ValidationError("\(name) must be greater than 0")
+        }
+        guard ["on", "off"].contains(metrics) else { throw ValidationError("--metrics must be on or off, got '\(metrics)'") }
+        if let metricsListen {
+            guard metrics == "on" else { throw ValidationError("--metrics-listen needs --metrics on") }
+            guard let listen = Self.hostAndPort(metricsListen) else {
+                throw ValidationError("--metrics-listen must be HOST:PORT (port 1-65535), got '\(metricsListen)'")
+            }
+            if listen.port == port && listen.host == host { throw ValidationError("--metrics-listen must differ from --host/--port") }
         }
         guard maxUpload.bytes >= 1024 else { throw ValidationError("--max-upload must be at least 1KiB") }
         if !database.isEmpty {
@@ -165,6 +179,29 @@ struct BarkdCommand: ParsableCommand {
         configuration.maxRequestsPerConnection = maxRequestsPerConnection
         configuration.maxConnections = maxConnections
         configuration.shutdownGrace = shutdownGrace.duration
+        return configuration
+    }
+
+    /// `HOST:PORT` or `[IPv6]:PORT` with a port of 1-65535.
+    static func hostAndPort(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") {
+            guard host.hasSuffix("]"), host.count > 2 else { return nil }
+            host = String(host.dropFirst().dropLast())
+        } else if host.contains(":") {
+            return nil
+        }
+        guard !host.isEmpty, !host.contains(where: { $0.isWhitespace }) else { return nil }
+        return (host, port)
+    }
+
+    /// The metrics listener's configuration (the main one's limits, its own address).
+    var metricsServerConfiguration: HTTPServerConfiguration? {
+        guard let metricsListen, let listen = Self.hostAndPort(metricsListen) else { return nil }
+        var configuration = serverConfiguration
+        configuration.host = listen.host
+        configuration.port = listen.port
         return configuration
     }
 

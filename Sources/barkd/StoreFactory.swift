@@ -6,10 +6,11 @@ import Persistence
 /// file in `--data-dir`. The MariaDB password comes from `BARKD_DB_PASSWORD_FILE` or
 /// `BARKD_DB_PASSWORD`, never from the command line.
 enum StoreFactory {
-    static func make(_ command: BarkdCommand, logger: Logger) throws -> any Store {
+    /// `waitObserver` sees how long each caller that had to queue for a connection waited.
+    static func make(_ command: BarkdCommand, logger: Logger, waitObserver: (@Sendable (Duration) -> Void)? = nil) throws -> any Store {
         let pool = DatabasePoolConfiguration(
             size: command.dbPoolSize, queueLimit: command.dbQueueLimit, waitTimeout: command.dbWaitTimeout.duration,
-            logger: logger
+            waitObserver: waitObserver, logger: logger
         )
         if command.database.isEmpty {
             return SQLiteStore(dataDirectory: command.dataDir, pool: pool)

@@ -14,6 +14,8 @@ struct HTTPServerContext: Sendable {
     /// Set the moment the server starts draining, before the loops hear of it, so a
     /// response written in between still ends its connection.
     let drainStarted: DrainFlag
+    /// Request durations for `/metrics`; nil when metrics are off.
+    let requestMetrics: HTTPRequestMetrics?
 }
 
 /// A flag set once when the server begins draining; read by every response.
@@ -53,9 +55,11 @@ final class HTTPConnection {
     static let initialBufferSize = 4 * 1024
 
     private let loopStats: HTTPServerStats.LoopStats
+    private let metrics: HTTPRequestMetrics.LoopRecorder?
 
-    init(socket: Socket, remote: String, context: HTTPServerContext, loopStats: HTTPServerStats.LoopStats) {
+    init(socket: Socket, remote: String, context: HTTPServerContext, loopStats: HTTPServerStats.LoopStats, metrics: HTTPRequestMetrics.LoopRecorder?) {
         self.loopStats = loopStats
+        self.metrics = metrics
         self.socket = socket
         self.remote = remote
         self.context = context
@@ -200,7 +204,7 @@ final class HTTPConnection {
     private func respond(to message: HTTPParsedMessage) async -> Bool {
         served += 1
         let logThis = context.accessLog.shouldLogNext()
-        let began = logThis ? barkd_monotonic_ns() : 0
+        let began = logThis || metrics != nil ? barkd_monotonic_ns() : 0
         loopStats.activeRequests.add(1, ordering: .relaxed)
         defer { loopStats.activeRequests.subtract(1, ordering: .relaxed) }
         let head = message.head
@@ -225,11 +229,13 @@ final class HTTPConnection {
             }
         }
         loopStats.requests.add(1, ordering: .relaxed)
+        let finished = logThis || metrics != nil ? barkd_monotonic_ns() : 0
+        metrics?.record(method: head.method, route: route, status: Int(response.status.code), nanoseconds: finished &- began)
         if logThis {
             if path.isEmpty { path = Substring(target) }
             context.accessLog.write(AccessLog.Entry(
                 requestID: requestID, method: head.method, path: path, route: route, status: response.status.code,
-                bytes: sendsBody ? bodyLength : 0, durationNanoseconds: barkd_monotonic_ns() - began, remote: remote
+                bytes: sendsBody ? bodyLength : 0, durationNanoseconds: finished &- began, remote: remote
             ), scratch: &logScratch)
         }
         if !pendingBody.isEmpty {

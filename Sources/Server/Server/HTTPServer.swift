@@ -21,15 +21,18 @@ public final class HTTPServer: Service, Sendable {
     public let stats: HTTPServerStats
 
     /// Binds the listeners now, so that a port in use fails start-up at once; serving
-    /// starts in ``run()``.
+    /// starts in ``run()``. With `requestMetrics`, every answered request is recorded.
     public init(
         configuration: HTTPServerConfiguration, router: Router, group: EventLoopGroup,
-        accessLog: AccessLog, logger: Logger, stats: HTTPServerStats? = nil
+        accessLog: AccessLog, logger: Logger, stats: HTTPServerStats? = nil, requestMetrics: HTTPRequestMetrics? = nil
     ) throws {
         self.group = group
         let stats = stats ?? HTTPServerStats(loopCount: group.loops.count)
         self.stats = stats
-        self.context = HTTPServerContext(router: router, configuration: configuration, stats: stats, accessLog: accessLog, logger: logger, drainStarted: DrainFlag())
+        self.context = HTTPServerContext(
+            router: router, configuration: configuration, stats: stats, accessLog: accessLog, logger: logger,
+            drainStarted: DrainFlag(), requestMetrics: requestMetrics
+        )
         self.perLoop = group.loops.map { LoopConnections(loop: $0) }
         if !configuration.inheritedListeners.isEmpty {
             listeners = try configuration.inheritedListeners.map { try ListeningSocket(adopting: $0) }
@@ -176,7 +179,8 @@ public final class HTTPServer: Service, Sendable {
         }
         let connection = HTTPConnection(
             socket: socket, remote: accepted.peer?.description ?? "unknown", context: context,
-            loopStats: stats.perLoop[connections.loop.index % stats.perLoop.count]
+            loopStats: stats.perLoop[connections.loop.index % stats.perLoop.count],
+            metrics: context.requestMetrics?.recorder(forLoop: connections.loop.index)
         )
         connections.add(connection)
         await connection.run()
