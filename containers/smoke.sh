@@ -53,7 +53,7 @@ fetch() {
 
 body=$(mktemp)
 fetch / "$body"
-grep -q "visitor #" "$body" || { echo "smoke: / does not show the visitor counter" >&2; exit 1; }
+grep -q 'id="visitor">#' "$body" || { echo "smoke: / does not show the visitor counter" >&2; exit 1; }
 echo "smoke: / ok" >&2
 
 fetch /healthcheck "$body"

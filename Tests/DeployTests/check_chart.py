@@ -4,7 +4,10 @@
 security context, grace periods, secrets as files), values.schema.json rejecting wrong
 types, and the optional dashboards / alert rules rendering with and without their files.
 
-Usage: check_chart.py CHART OUTDIR   (writes OUTDIR/<case>/*.yaml for checkov)
+Also checks the Argo CD Applications: automated sync with prune and self-heal, and the
+barkd Application's own values render and validate like the cases above.
+
+Usage: check_chart.py CHART OUTDIR [ARGOCD_DIR]   (writes OUTDIR/<case>/*.yaml for checkov)
 Exit status 1 on any finding; one line per finding.
 """
 
@@ -258,12 +261,44 @@ def check_optional_files(chart: Path, all_values: dict) -> None:
     print("ok: dashboards and PrometheusRule render with and without their files")
 
 
+def argocd_cases(directory: Path, chart: Path) -> dict[str, dict]:
+    """Checks the Applications; returns the values of those that deploy this chart."""
+    cases = {}
+    apps = []
+    for path in sorted(directory.glob("*.yaml")):
+        apps += [(path.name, doc) for doc in yaml.safe_load_all(path.read_text()) if doc]
+    for name, app in apps:
+        label = f"argocd {name} {app.get('metadata', {}).get('name')}"
+        if app.get("apiVersion") != "argoproj.io/v1alpha1" or app.get("kind") != "Application":
+            fail(f"{label}: not an argoproj.io/v1alpha1 Application")
+            continue
+        spec = app.get("spec", {})
+        automated = spec.get("syncPolicy", {}).get("automated", {})
+        if automated.get("prune") is not True or automated.get("selfHeal") is not True:
+            fail(f"{label}: sync is not automated with prune and self-heal: {automated}")
+        source = spec.get("source", {})
+        if not source.get("targetRevision") or not spec.get("destination", {}).get("namespace"):
+            fail(f"{label}: needs source.targetRevision and destination.namespace")
+        if source.get("path"):
+            if (chart.parents[1] / source["path"]).resolve() != chart:
+                fail(f"{label}: source.path {source['path']} is not the chart")
+            else:
+                cases[f"argocd-{app['metadata']['name']}"] = source.get("helm", {}).get("valuesObject", {})
+    names = {app.get("metadata", {}).get("name") for _, app in apps}
+    if not cases or not names & {"kube-prometheus-stack", "monitoring"}:
+        fail(f"argocd: expected an Application for the chart and one for the monitoring stack, got {sorted(names)}")
+    print(f"ok: argocd: {len(apps)} Applications, automated sync with prune and self-heal")
+    return cases
+
+
 def main() -> int:
     chart = Path(sys.argv[1]).resolve()
     out = Path(sys.argv[2])
     shutil.rmtree(out, ignore_errors=True)
     all_values = yaml.safe_load((chart / "ci" / "all-features-values.yaml").read_text())
     cases = {"default": {}, "all-features": all_values}
+    if len(sys.argv) > 3:
+        cases.update(argocd_cases(Path(sys.argv[3]), chart))
     for case, values in cases.items():
         lint(chart, values, case)
         try:

@@ -1,0 +1,297 @@
+"""The two cleanup scripts, run for real against stand-ins on this machine: a small HTTP
+server on 127.0.0.1 speaking the part of Docker Hub's API the tag cleanup uses, and local
+git repositories (with a bare origin) for the gh-pages chart repository. Each test checks
+exactly what was (or was not) deleted."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import helm_python
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+DOCKER_SCRIPT = REPO / "scripts" / "cleanup-docker-hub-tags.sh"
+CHART_SCRIPT = REPO / "scripts" / "cleanup-helm-chart-versions.sh"
+HELM_SHIM_DIR = Path(__file__).resolve().parent / "bin"
+USER, TOKEN, JWT = "barkdbot", "dckr_pat_test", "jwt-for-tests"
+NOW = datetime.now(timezone.utc)
+
+
+def iso(days_ago: float) -> str:
+    return (NOW - timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# --------------------------------------------------------------------------------------
+# Docker Hub stand-in
+# --------------------------------------------------------------------------------------
+
+
+class FakeHub:
+    def __init__(self, tags: dict[str, float], page_size: int = 3):
+        self.tags = {name: iso(age) for name, age in tags.items()}
+        self.page_size = page_size
+        self.deleted: list[str] = []
+        self.requests: list[tuple[str, str]] = []
+        hub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def send(self, status: int, body: object = None):
+                data = b"" if body is None else json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def authorized(self) -> bool:
+                return self.headers.get("Authorization") == f"JWT {JWT}"
+
+            def do_POST(self):
+                hub.requests.append(("POST", self.path))
+                length = int(self.headers.get("Content-Length", "0"))
+                body = json.loads(self.rfile.read(length) or b"{}")
+                if self.path == "/v2/users/login" and body == {"username": USER, "password": TOKEN}:
+                    self.send(200, {"token": JWT})
+                else:
+                    self.send(401, {"detail": "Incorrect authentication credentials"})
+
+            def do_GET(self):
+                hub.requests.append(("GET", self.path))
+                url = urlparse(self.path)
+                if url.path != "/v2/repositories/barkd/barkd/tags":
+                    return self.send(404, {"message": "not found"})
+                if not self.authorized():
+                    return self.send(401, {"detail": "auth"})
+                page = int(parse_qs(url.query).get("page", ["1"])[0])
+                names = sorted(hub.tags)
+                chunk = names[(page - 1) * hub.page_size: page * hub.page_size]
+                more = page * hub.page_size < len(names)
+                base = f"http://127.0.0.1:{hub.port}"
+                self.send(200, {
+                    "count": len(names),
+                    "next": f"{base}/v2/repositories/barkd/barkd/tags?page_size=100&page={page + 1}" if more else None,
+                    "results": [{"name": n, "last_updated": hub.tags[n], "tag_last_pushed": hub.tags[n]} for n in chunk],
+                })
+
+            def do_DELETE(self):
+                hub.requests.append(("DELETE", self.path))
+                prefix = "/v2/repositories/barkd/barkd/tags/"
+                if not self.authorized():
+                    return self.send(401, {"detail": "auth"})
+                name = self.path[len(prefix):].rstrip("/") if self.path.startswith(prefix) else ""
+                if name not in hub.tags:
+                    return self.send(404, {"message": "not found"})
+                del hub.tags[name]
+                hub.deleted.append(name)
+                self.send(204)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def hub():
+    server = FakeHub({
+        "1": 30, "2": 9, "3": 7.5, "4": 6.9, "5": 1, "latest": 20,
+        "0123abcd0123abcd0123abcd0123abcd0123abcd": 8, "feedbeef": 0.1,
+    })
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def run_docker(hub: FakeHub, *args: str, env: dict | None = None):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DOCKERHUB_")}
+    environment.update({"DOCKERHUB_USERNAME": USER, "DOCKERHUB_TOKEN": TOKEN})
+    environment.update(env or {})
+    environment = {k: v for k, v in environment.items() if v is not None}
+    return subprocess.run(
+        ["bash", str(DOCKER_SCRIPT), "--api", f"http://127.0.0.1:{hub.port}", "--repository", "barkd/barkd", *args],
+        env=environment, capture_output=True, text=True, timeout=60,
+    )
+
+
+OLD_TAGS = {"1", "2", "3", "0123abcd0123abcd0123abcd0123abcd0123abcd"}
+
+
+def test_docker_dry_run_deletes_nothing(hub):
+    result = run_docker(hub)
+    assert result.returncode == 0, result.stderr
+    assert hub.deleted == []
+    assert not [r for r in hub.requests if r[0] == "DELETE"]
+    listed = {line.split()[1] for line in result.stderr.splitlines() if line.startswith("old: ")}
+    assert listed == OLD_TAGS
+    assert "4 of 8 tags are older than 7 days" in result.stderr
+    assert "dry run" in result.stderr
+
+
+def test_docker_apply_deletes_exactly_the_old_tags_across_pages(hub):
+    result = run_docker(hub, "--apply")
+    assert result.returncode == 0, result.stderr
+    assert sorted(hub.deleted) == sorted(OLD_TAGS)
+    assert set(hub.tags) == {"4", "5", "latest", "feedbeef"}
+    # Three pages of three were read.
+    assert len([r for r in hub.requests if r[0] == "GET"]) == 3
+
+
+def test_docker_days_and_protect(hub):
+    result = run_docker(hub, "--days", "1", "--protect", "latest", "--protect", "4", "--apply")
+    assert result.returncode == 0, result.stderr
+    assert sorted(hub.deleted) == sorted(OLD_TAGS | {"5"})
+    assert "keep (protected): 4" in result.stderr
+
+
+@pytest.mark.parametrize("missing", ["DOCKERHUB_USERNAME", "DOCKERHUB_TOKEN"])
+def test_docker_missing_credentials(hub, missing):
+    result = run_docker(hub, "--apply", env={missing: None})
+    assert result.returncode == 2
+    assert f"{missing} is not set" in result.stderr
+    assert hub.requests == []
+
+
+def test_docker_wrong_token(hub):
+    result = run_docker(hub, "--apply", env={"DOCKERHUB_TOKEN": "wrong"})
+    assert result.returncode == 1
+    assert "HTTP 401" in result.stderr and "DOCKERHUB_TOKEN" in result.stderr
+    assert hub.deleted == []
+
+
+def test_docker_bad_arguments(hub):
+    assert run_docker(hub, "--days", "0").returncode == 2
+    assert run_docker(hub, "--days", "x").returncode == 2
+    assert run_docker(hub, "--repository", "not a repo").returncode == 2
+    assert run_docker(hub, "--bogus").returncode == 2
+    assert hub.requests == []
+
+
+# --------------------------------------------------------------------------------------
+# gh-pages chart repository stand-in
+# --------------------------------------------------------------------------------------
+
+PAGES_URL = "https://barkd.github.io/barkd"
+VERSIONS = ["0.1.2", "0.1.9", "0.1.10", "0.1.11", "0.1.3", "0.2.0-rc.1"]
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(cwd), *args], check=True, capture_output=True, text=True,
+                          env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@localhost",
+                               "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@localhost"}).stdout
+
+
+@pytest.fixture
+def pages(tmp_path):
+    """A bare origin and a gh-pages checkout holding barkd at six versions and another chart."""
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=gh-pages", str(origin)], check=True)
+    checkout = tmp_path / "gh-pages"
+    subprocess.run(["git", "clone", "--quiet", str(origin), str(checkout)], check=True, capture_output=True)
+    git(checkout, "checkout", "--quiet", "-B", "gh-pages")
+    for version in VERSIONS:
+        helm_python.package(str(REPO / "charts" / "barkd"), destination=str(checkout), version=version)
+    other = tmp_path / "other"
+    helm_python.Chart.create("other", str(tmp_path))
+    for version in ["1.0.0", "1.1.0"]:
+        helm_python.package(str(other), destination=str(checkout), version=version)
+    helm_python.repo_index_generate(str(checkout), base_url=PAGES_URL)
+    git(checkout, "add", "-A")
+    git(checkout, "commit", "--quiet", "-m", "charts")
+    git(checkout, "push", "--quiet", "origin", "gh-pages")
+    return checkout, origin
+
+
+def run_chart(checkout: Path, *args: str, env: dict | None = None):
+    environment = dict(os.environ)
+    environment["PATH"] = f"{HELM_SHIM_DIR}:{environment['PATH']}"
+    environment["HELM_SDK_PYTHON"] = sys.executable
+    environment.update(env or {})
+    return subprocess.run(
+        ["bash", str(CHART_SCRIPT), "--repo-dir", str(checkout), "--url", PAGES_URL, *args],
+        env=environment, capture_output=True, text=True, timeout=120,
+    )
+
+
+def packages(directory: Path) -> set[str]:
+    return {p.name for p in directory.glob("*.tgz")}
+
+
+def test_chart_dry_run_changes_nothing(pages):
+    checkout, _ = pages
+    before = packages(checkout)
+    index = (checkout / "index.yaml").read_text()
+    head = git(checkout, "rev-parse", "HEAD")
+    result = run_chart(checkout)
+    assert result.returncode == 0, result.stderr
+    assert packages(checkout) == before
+    assert (checkout / "index.yaml").read_text() == index
+    assert git(checkout, "rev-parse", "HEAD") == head
+    listed = {line.split()[1] for line in result.stderr.splitlines() if line.startswith("old: ")}
+    assert listed == {"barkd-0.1.9.tgz", "barkd-0.1.3.tgz", "barkd-0.1.2.tgz"}
+
+
+def test_chart_apply_keeps_newest_three_and_rebuilds_index(pages):
+    checkout, origin = pages
+    result = run_chart(checkout, "--apply", "--push")
+    assert result.returncode == 0, result.stderr
+    kept = {"barkd-0.2.0-rc.1.tgz", "barkd-0.1.11.tgz", "barkd-0.1.10.tgz", "other-1.0.0.tgz", "other-1.1.0.tgz"}
+    assert packages(checkout) == kept
+    index = yaml.safe_load((checkout / "index.yaml").read_text())
+    assert sorted(e["version"] for e in index["entries"]["barkd"]) == ["0.1.10", "0.1.11", "0.2.0-rc.1"]
+    assert sorted(e["version"] for e in index["entries"]["other"]) == ["1.0.0", "1.1.0"]
+    for entries in index["entries"].values():
+        for entry in entries:
+            assert entry["urls"] == [f"{PAGES_URL}/{entry['name']}-{entry['version']}.tgz"]
+    assert git(checkout, "status", "--porcelain") == ""
+    message = git(checkout, "log", "-1", "--format=%s")
+    assert "barkd-0.1.9.tgz" in message and "barkd-0.1.2.tgz" in message
+    # The commit reached origin, and deleted exactly three files.
+    assert git(origin, "rev-parse", "gh-pages") == git(checkout, "rev-parse", "HEAD")
+    deleted = git(checkout, "diff", "--name-only", "--diff-filter=D", "HEAD~1", "HEAD").split()
+    assert sorted(deleted) == ["barkd-0.1.2.tgz", "barkd-0.1.3.tgz", "barkd-0.1.9.tgz"]
+
+
+def test_chart_keep_one_for_one_chart(pages):
+    checkout, _ = pages
+    result = run_chart(checkout, "--keep", "1", "--chart", "other", "--apply")
+    assert result.returncode == 0, result.stderr
+    assert "other-1.0.0.tgz" not in packages(checkout)
+    assert {p for p in packages(checkout) if p.startswith("barkd-")} == {f"barkd-{v}.tgz" for v in VERSIONS}
+
+
+def test_chart_errors(pages, tmp_path):
+    checkout, _ = pages
+    assert run_chart(checkout, "--keep", "0").returncode == 2
+    assert run_chart(checkout, "--push").returncode == 2
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    result = run_chart(plain)
+    assert result.returncode == 2 and "not a git checkout" in result.stderr
+    result = run_chart(checkout, "--apply", env={"HELM": "/nonexistent/helm"})
+    assert result.returncode == 2 and "helm is required" in result.stderr
+    # --push without a reachable origin says so before touching anything.
+    git(checkout, "remote", "set-url", "origin", str(tmp_path / "missing.git"))
+    before = packages(checkout)
+    result = run_chart(checkout, "--apply", "--push")
+    assert result.returncode == 2 and "cannot reach origin" in result.stderr
+    assert packages(checkout) == before

@@ -1,0 +1,7 @@
+project_id      = "barkd-demo-123456"
+region          = "europe-west1"
+cluster_name    = "barkd"
+release_channel = "REGULAR"
+master_authorized_networks = [
+  { cidr_block = "203.0.113.0/24", display_name = "operators" },
+]
