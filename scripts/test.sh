@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
-apt_ensure "${BARKD_BUILD_PACKAGES[@]}" python3 python3-venv git curl mariadb-server mariadb-client chromium chromium-driver openssl
+apt_ensure "${BARKD_BUILD_PACKAGES[@]}" python3 python3-venv git curl mariadb-server mariadb-client chromium chromium-driver openssl prometheus
 
 venv=.tools/venv
 if [ ! -x "$venv/bin/python" ]; then

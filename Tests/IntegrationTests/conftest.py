@@ -35,6 +35,8 @@ STOP_TIMEOUT = 5.0
 #: A hard ceiling per test (pytest-timeout); tests are designed to take far less.
 TEST_TIMEOUT = 40
 
+#: Keys every JSON log line carries.
+LOG_KEYS = {"ts", "level", "msg", "logger"}
 ACCESS_LOG_KEYS = {
     "ts", "level", "msg", "logger", "request_id", "method", "path", "route",
     "status", "bytes", "duration_ms", "remote",
@@ -114,6 +116,7 @@ class Barkd:
 
     def __init__(self, argv: list[str], env: dict, pass_fds: Iterable[int] = ()):
         self.argv = argv
+        self.env = env
         self.proc = subprocess.Popen(
             argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, pass_fds=tuple(pass_fds), close_fds=True,
@@ -257,6 +260,44 @@ class Barkd:
                 pass
         return self.proc.returncode
 
+    def check_log_lines(self) -> None:
+        """Every stdout line of a JSON-logging barkd is one JSON object with the agreed
+        keys (access lines with the access-log keys); fails the test otherwise. Called at
+        teardown, so it covers every barkd of the test run."""
+        argv = " ".join(self.argv)
+        if "--log-format text" in argv or "--log-format=text" in argv:
+            return
+        with self._cond:
+            lines = list(self.raw_lines)
+        for raw in lines:
+            try:
+                line = json.loads(raw)
+            except ValueError:
+                pytest.fail(f"barkd wrote a log line that is not JSON: {raw!r}")
+            if not isinstance(line, dict) or not LOG_KEYS <= set(line):
+                pytest.fail(f"log line without {LOG_KEYS}: {raw!r}")
+            if line.get("logger") == "barkd.access" and not ACCESS_LOG_KEYS <= set(line):
+                pytest.fail(f"access log line without {ACCESS_LOG_KEYS - set(line)}: {raw!r}")
+        for secret in self.secrets():
+            for raw in lines:
+                if secret in raw:
+                    pytest.fail(f"a secret (database password or admin token) appeared in the log: {raw!r}")
+
+    def secrets(self) -> list[bytes]:
+        """The database password and admin token this barkd was given (8+ bytes)."""
+        files = [value for key, value in self.env.items() if key.endswith("PASSWORD_FILE") or key.endswith("TOKEN_FILE")]
+        if "--admin-token-file" in self.argv:
+            index = self.argv.index("--admin-token-file")
+            if index + 1 < len(self.argv):
+                files.append(self.argv[index + 1])
+        found = [value.encode() for key, value in self.env.items() if key.endswith("PASSWORD")]
+        for path in files:
+            try:
+                found.append(Path(path).read_bytes().strip())
+            except OSError:
+                pass
+        return [secret for secret in found if len(secret) >= 8]
+
     def fd_count(self) -> int:
         return len(os.listdir(f"/proc/{self.pid}/fd"))
 
@@ -311,7 +352,11 @@ class BarkdRunner:
     def cleanup(self) -> None:
         for process in self.processes:
             process.stop()
-        self.processes.clear()
+        try:
+            for process in self.processes:
+                process.check_log_lines()
+        finally:
+            self.processes.clear()
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ process is stopped by its PID; every wait is bounded.
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import signal
 import tempfile
@@ -160,10 +162,23 @@ def test_mariadb_outage_keeps_serving_and_loses_no_view(start_barkd, private_mar
     assert during == list(range(6, 16)), during
     assert visitors(b) == 15
     assert b.alive()
+    # /health says why (503, the database check fails, views wait in memory) and the
+    # metrics show the backlog.
+    health = call(b, "GET", "/health")
+    assert health.status == 503, health.body
+    details = json.loads(health.body)
+    assert details["status"] == "fail"
+    assert details["checks"]["database:responseTime"][0]["status"] == "fail"
+    backlog = details["checks"]["visitorCounter:backlog"][0]
+    assert backlog["status"] == "warn" and backlog["observedValue"] >= 10, backlog
+    metrics = call(b, "GET", "/metrics").body.decode()
+    assert re.search(r"^barkd_pending_views (\d+)", metrics, re.M) and \
+        float(re.search(r"^barkd_pending_views (\S+)", metrics, re.M).group(1)) >= 10
 
     private_mariadb.start()
     wait_until(lambda: call(b, "GET", "/readyz").status == 200, 20, "/readyz 200 after MariaDB restarted")
     wait_until(lambda: database.stored_visitors() == 15, 20, "the views of the outage stored", interval=0.2)
+    wait_until(lambda: call(b, "GET", "/health").status == 200, 10, "/health 200 again")
     assert view_page(b)[0] == 16
     stop_all([b])
     assert database.stored_visitors() == 16
