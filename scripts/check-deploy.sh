@@ -11,6 +11,8 @@
 #   .github/     actionlint; zizmor --offline
 #   everywhere   yamllint; shellcheck over the repository's shell scripts
 #   scripts/     the cleanup scripts' tests against stand-ins on 127.0.0.1
+#   runtime      the Dockerfile's entrypoint/HEALTHCHECK and the systemd unit's settings
+#                (socket activation, sd_notify, watchdog, SIGTERM) run against barkd
 # Installs what it needs (Debian packages, .tools/deploy-venv, .tools/checkov-venv).
 # BARKD_BIN names the barkd binary to stage for systemd-analyze; without it barkd is
 # built with --scratch-path .build-deploy. Exits non-zero if any check fails.
@@ -195,9 +197,9 @@ systemd_security() {
 }
 check "systemd-analyze security --offline=true (exposure <= 2.0)" systemd_security
 
-# --- cleanup scripts --------------------------------------------------------------------
-check "cleanup script tests (stand-ins on 127.0.0.1)" \
-    "$tools/python" -m pytest -q -p no:cacheprovider Tests/DeployTests
+# --- cleanup scripts, container entrypoint and systemd unit at run time ------------------
+check "pytest Tests/DeployTests (cleanup scripts vs stand-ins; entrypoint and unit vs barkd)" \
+    env BARKD_BIN="$barkd_bin" "$tools/python" -m pytest -q -p no:cacheprovider Tests/DeployTests
 
 echo >&2
 echo "== check-deploy summary" >&2

@@ -1,0 +1,191 @@
+"""The container entrypoint and the systemd unit, run against the real barkd binary
+(BARKD_BIN) as their runtime would run it: the settings are read from
+containers/Dockerfile and infra/systemd/barkd.service themselves, so a change to either
+that barkd does not honour fails here. Only 127.0.0.1 is contacted; every process is
+stopped by its PID (the integration tests' BarkdRunner)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "Tests" / "IntegrationTests"))
+from conftest import BarkdRunner, NotifySocket, clean_environment, socket_activation_prefix  # noqa: E402
+
+IMAGE_BINARY = "/usr/local/bin/barkd"
+
+
+@pytest.fixture(scope="module")
+def barkd_bin() -> str:
+    path = os.environ.get("BARKD_BIN", "")
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        pytest.fail(f"BARKD_BIN={path!r} is not an executable barkd (scripts/check-deploy.sh sets it)", pytrace=False)
+    return os.path.abspath(path)
+
+
+@pytest.fixture
+def runner(barkd_bin):
+    started = BarkdRunner(barkd_bin)
+    try:
+        yield started
+    finally:
+        started.cleanup()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --------------------------------------------------------------------------------------
+# containers/Dockerfile
+# --------------------------------------------------------------------------------------
+
+
+def runtime_stage() -> list[tuple[str, str]]:
+    """(instruction, arguments) of the Dockerfile's last stage, continuation lines joined."""
+    text = (REPO / "containers" / "Dockerfile").read_text()
+    joined = re.sub(r"\\\n\s*", " ", text)
+    instructions = []
+    for line in joined.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        word, _, rest = line.partition(" ")
+        if word.upper() == "FROM":
+            instructions = []
+        instructions.append((word.upper(), rest.strip()))
+    return instructions
+
+
+def image_environment(stage) -> dict[str, str]:
+    env = {}
+    for word, rest in stage:
+        if word == "ENV":
+            for item in shlex.split(rest):
+                key, _, value = item.partition("=")
+                env[key] = value
+    return env
+
+
+def test_container_entrypoint_serves_and_is_healthy(runner, barkd_bin, tmp_path):
+    stage = runtime_stage()
+    words = dict(stage)
+    env = image_environment(stage)
+    assert env.get("BARKD_HOST") == "0.0.0.0", "the image must bind every interface"
+    assert words.get("EXPOSE") == env.get("BARKD_PORT") == "5000"
+    assert re.fullmatch(r"\d+:\d+", words.get("USER", "")), "USER must be numeric uid:gid"
+    assert not words["USER"].startswith("0:")
+    for label in ("org.opencontainers.image.source", "org.opencontainers.image.revision", "org.opencontainers.image.version"):
+        assert label in words.get("LABEL", ""), f"missing OCI label {label}"
+    entrypoint = json.loads(words["ENTRYPOINT"])
+    assert entrypoint[0] == IMAGE_BINARY
+    health = words["HEALTHCHECK"]
+    command = json.loads(health[health.index("CMD") + 3:].strip())
+    assert command[0] == IMAGE_BINARY and "curl" not in health
+
+    # The image's environment, on a free port and a private data directory.
+    port = free_port()
+    env.update({"BARKD_PORT": str(port), "BARKD_DATA_DIR": str(tmp_path)})
+    barkd = runner.start(*entrypoint[1:], env=env, defaults=False)
+    assert barkd.starting["listen"].startswith("0.0.0.0:"), barkd.starting
+    assert barkd.port == port
+
+    probe_env = clean_environment(env)
+    result = subprocess.run([barkd_bin, *command[1:]], env=probe_env, capture_output=True, text=True, timeout=10)
+    assert result.returncode == 0, f"HEALTHCHECK failed: {result.stderr}"
+
+    barkd.send_signal(signal.SIGTERM)
+    assert barkd.wait_exit(10) == 0
+    # Stopped: the same health check now fails, with one line.
+    result = subprocess.run([barkd_bin, *command[1:]], env=probe_env, capture_output=True, text=True, timeout=10)
+    assert result.returncode == 1 and result.stderr.count("\n") == 1
+
+
+# --------------------------------------------------------------------------------------
+# infra/systemd
+# --------------------------------------------------------------------------------------
+
+
+def unit_section(path: Path, section: str) -> list[tuple[str, str]]:
+    entries, current = [], None
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("["):
+            current = line.strip("[]")
+            continue
+        if current == section:
+            key, _, value = line.partition("=")
+            entries.append((key.strip(), value.strip()))
+    return entries
+
+
+def seconds(value: str) -> float:
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(ms|s|min)?", value)
+    assert match, f"unsupported time span {value!r}"
+    number = float(match.group(1))
+    return number / 1000 if match.group(2) == "ms" else number * 60 if match.group(2) == "min" else number
+
+
+def test_systemd_unit_lifecycle_with_socket_activation(runner, tmp_path):
+    service = unit_section(REPO / "infra" / "systemd" / "barkd.service", "Service")
+    socket_unit = dict(unit_section(REPO / "infra" / "systemd" / "barkd.socket", "Socket"))
+    settings = dict(service)
+    assert settings["Type"] == "notify" and settings["NotifyAccess"] == "main"
+    exec_start = shlex.split(settings["ExecStart"])
+    assert exec_start[0] == IMAGE_BINARY
+
+    state = tmp_path / "state"
+    (state / "barkd").mkdir(parents=True)
+    env = {}
+    for key, value in service:
+        if key == "Environment":
+            for item in shlex.split(value):
+                name, _, text = item.partition("=")
+                env[name] = text.replace("%S", str(state))
+    assert env.get("BARKD_PORT") == socket_unit["ListenStream"], "the unit's fallback port differs from barkd.socket's"
+    watchdog = seconds(settings["WatchdogSec"])
+    stop_timeout = seconds(settings["TimeoutStopSec"])
+
+    # systemd's part: the listening socket on fd 3 (here on 127.0.0.1 and a free port),
+    # NOTIFY_SOCKET and WATCHDOG_USEC from WatchdogSec=.
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(128)
+    port = listener.getsockname()[1]
+    notify = NotifySocket()
+    try:
+        env.update({"LISTEN_FDS": "1", "NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": str(int(watchdog * 1e6))})
+        try:
+            barkd = runner.start(*exec_start[1:], env=env, defaults=False, pass_fds=[listener.fileno()],
+                                 argv_prefix=socket_activation_prefix(listener.fileno()))
+        finally:
+            listener.close()
+        assert barkd.port == port, "barkd did not serve on the socket systemd passed"
+        assert barkd.starting.get("socket_activated") in (True, "true")
+        assert (state / "barkd" / "barkd.sqlite3").exists(), "the database is not in the StateDirectory"
+        notify.wait_for(lambda m: "READY=1" in m.split("\n"))
+        notify.wait_for(lambda m: "WATCHDOG=1" in m.split("\n"), timeout=watchdog)
+        assert barkd.get("/readyz").status == 200
+
+        started = time.monotonic()
+        barkd.send_signal(signal.SIGTERM)
+        notify.wait_for(lambda m: "STOPPING=1" in m.split("\n"))
+        assert barkd.wait_exit(stop_timeout) == 0
+        assert time.monotonic() - started < stop_timeout
+    finally:
+        notify.close()
