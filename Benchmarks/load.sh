@@ -36,13 +36,20 @@ done
 barkd_bin=$(build_barkd "$repo")
 
 declare -A port pid_of
-servers=(barkd barkd-log nginx)
+servers=(barkd barkd-nometrics barkd-log nginx)
 
 port[barkd]=$(free_port)
 "$barkd_bin" --host 127.0.0.1 --port "${port[barkd]}" --access-log off --event-loops 2 \
     > "$workdir/barkd.log" 2>&1 &
 pid_of[barkd]=$!
 started_pids+=("${pid_of[barkd]}")
+
+# The same with metrics off: the cost of recording each request for /metrics.
+port[barkd-nometrics]=$(free_port)
+"$barkd_bin" --host 127.0.0.1 --port "${port[barkd-nometrics]}" --access-log off --metrics off --event-loops 2 \
+    > "$workdir/barkd-nometrics.log" 2>&1 &
+pid_of[barkd-nometrics]=$!
+started_pids+=("${pid_of[barkd-nometrics]}")
 
 port[barkd-log]=$(free_port)
 "$barkd_bin" --host 127.0.0.1 --port "${port[barkd-log]}" --access-log on --event-loops 2 \
@@ -51,6 +58,7 @@ pid_of[barkd-log]=$!
 started_pids+=("${pid_of[barkd-log]}")
 
 wait_ready "${pid_of[barkd]}" "http://127.0.0.1:${port[barkd]}/healthcheck"
+wait_ready "${pid_of[barkd-nometrics]}" "http://127.0.0.1:${port[barkd-nometrics]}/healthcheck"
 wait_ready "${pid_of[barkd-log]}" "http://127.0.0.1:${port[barkd-log]}/healthcheck"
 body=$(curl -fsS "http://127.0.0.1:${port[barkd]}/healthcheck")
 [[ -n $body ]] || die "barkd's /healthcheck body is empty"
@@ -125,7 +133,8 @@ done
 
 label_of() {
     case $1 in
-        barkd) echo "barkd (access log off)" ;;
+        barkd) echo "barkd (access log off, metrics on)" ;;
+        barkd-nometrics) echo "barkd (access log off, metrics off)" ;;
         barkd-log) echo "barkd (access log on → /dev/null)" ;;
         nginx) echo "nginx $("$nginx_bin" -v 2>&1 | sed 's|.*nginx/||')" ;;
     esac
