@@ -23,18 +23,11 @@ from pathlib import Path
 
 import helm_python
 import yaml
+from findings import fail, verdict
 
 KUBE_VERSION = "1.30.0"
 RELEASE = "barkd"
 NAMESPACE = "barkd"
-
-failures: list[str] = []
-
-
-def fail(message: str) -> None:
-    failures.append(message)
-    print(f"FAIL: {message}", file=sys.stderr)
-
 
 def lint(chart: Path, values: dict, case: str) -> None:
     report = helm_python.lint(str(chart), values, strict=True, kube_version=f"v{KUBE_VERSION}")
@@ -324,11 +317,7 @@ def main() -> int:
         fail("a Secret was rendered although existingSecret names one")
     check_schema_rejects(chart)
     check_optional_files(chart, all_values)
-    if failures:
-        print(f"chart: {len(failures)} finding(s)", file=sys.stderr)
-        return 1
-    print("chart: all checks passed")
-    return 0
+    return verdict("chart")
 
 
 if __name__ == "__main__":

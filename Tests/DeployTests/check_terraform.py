@@ -11,14 +11,7 @@ import sys
 from pathlib import Path
 
 import hcl2
-
-failures: list[str] = []
-
-
-def fail(message: str) -> None:
-    failures.append(message)
-    print(f"FAIL: {message}", file=sys.stderr)
-
+from findings import fail, verdict
 
 def clean(value):
     """python-hcl2 keeps HCL's quotes on keys and strings and marks blocks: drop both."""
@@ -126,11 +119,7 @@ def main() -> int:
             fail(f"output {name}: no description")
     print(f"{len(variables)} variables ({len(validated)} validated), {len(outputs)} outputs, "
           f"{len(clusters)} cluster, {len(pools)} node pool(s)")
-    if failures:
-        print(f"terraform: {len(failures)} finding(s)", file=sys.stderr)
-        return 1
-    print("terraform: all checks passed")
-    return 0
+    return verdict("terraform")
 
 
 if __name__ == "__main__":
