@@ -20,7 +20,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
-apt_ensure python3 python3-venv git curl jq shellcheck systemd
+apt_ensure python3 python3-venv git curl jq shellcheck systemd binutils
 
 install_venv() { # install_venv DIR REQUIREMENTS
     local venv=$1 requirements=$2

@@ -189,3 +189,30 @@ def test_systemd_unit_lifecycle_with_socket_activation(runner, tmp_path):
         assert time.monotonic() - started < stop_timeout
     finally:
         notify.close()
+
+
+def test_runtime_image_installs_every_shared_library_barkd_needs(barkd_bin):
+    """The runtime stage installs only the Debian packages named in the Dockerfile (the
+    Swift runtime is linked statically there): every other library barkd links must come
+    from one of them or from the slim base image."""
+    installs = " ".join(rest for word, rest in runtime_stage() if word == "RUN")
+    named = {re.sub(r"=.*", "", word) for word in installs.split() if re.match(r"^lib[a-z0-9.+-]+=", word)}
+    base_image = {"libc6", "libgcc-s1", "libstdc++6"}
+    # The libraries barkd links directly (their own dependencies come with their packages).
+    dynamic = subprocess.run(["readelf", "-d", barkd_bin], capture_output=True, text=True, timeout=30, check=True)
+    needed = re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", dynamic.stdout)
+    assert needed, "readelf found no NEEDED entries"
+    resolved = subprocess.run(["ldd", barkd_bin], capture_output=True, text=True, timeout=30, check=True)
+    paths = dict(re.findall(r"^\s*(\S+) => (\S+) \(", resolved.stdout, re.M))
+    missing = []
+    for name in needed:
+        path = paths.get(name, name)
+        owner = subprocess.run(["dpkg", "-S", f"*/{name}"], capture_output=True, text=True, timeout=30)
+        if owner.returncode != 0:
+            # Not a Debian package's: the Swift toolchain's runtime, static in the image.
+            assert "swift" in path or "/opt/" in path, f"{name} ({path}) belongs to no package and is not Swift's"
+            continue
+        package = owner.stdout.split(":", 1)[0].strip()
+        if package not in named | base_image:
+            missing.append(f"{name} from {package}")
+    assert not missing, f"the runtime stage does not install: {missing} (it installs {sorted(named)})"
