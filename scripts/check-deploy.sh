@@ -139,6 +139,17 @@ actionlint_all() {
 }
 check "actionlint" actionlint_all
 check "zizmor --offline" "$tools/zizmor" --offline --no-progress .github/workflows
+workflow_paths() {
+    # Every repository file a workflow names (scripts, values files, the chart) must exist.
+    local path absent=0 count=0
+    while read -r path; do
+        count=$((count + 1))
+        [ -e "$path" ] || { echo "named in .github/workflows but missing: $path"; absent=1; }
+    done < <(grep -ohE '(scripts|containers|charts|infra)/[A-Za-z0-9_./-]+' .github/workflows/*.yml | grep -v '/tfplan$' | sort -u)
+    [ "$absent" -eq 0 ] || return 1
+    echo "$count repository paths named by the workflows exist"
+}
+check "workflow paths exist" workflow_paths
 
 # --- YAML -------------------------------------------------------------------------------
 yaml_files() {

@@ -269,14 +269,21 @@ def argocd_cases(directory: Path, chart: Path) -> dict[str, dict]:
         automated = spec.get("syncPolicy", {}).get("automated", {})
         if automated.get("prune") is not True or automated.get("selfHeal") is not True:
             fail(f"{label}: sync is not automated with prune and self-heal: {automated}")
-        source = spec.get("source", {})
-        if not source.get("targetRevision") or not spec.get("destination", {}).get("namespace"):
-            fail(f"{label}: needs source.targetRevision and destination.namespace")
-        if source.get("path"):
-            if (chart.parents[1] / source["path"]).resolve() != chart:
-                fail(f"{label}: source.path {source['path']} is not the chart")
-            else:
-                cases[f"argocd-{app['metadata']['name']}"] = source.get("helm", {}).get("valuesObject", {})
+        sources = spec.get("sources") or [spec.get("source", {})]
+        if not spec.get("destination", {}).get("namespace"):
+            fail(f"{label}: needs destination.namespace")
+        for source in sources:
+            if not source.get("targetRevision"):
+                fail(f"{label}: a source without targetRevision: {source}")
+            # Value files from this repository ($values/...) must exist in it.
+            for value_file in source.get("helm", {}).get("valueFiles", []):
+                if value_file.startswith("$values/") and not (chart.parents[1] / value_file[8:]).is_file():
+                    fail(f"{label}: value file {value_file} is not in the repository")
+            if source.get("path"):
+                if (chart.parents[1] / source["path"]).resolve() != chart:
+                    fail(f"{label}: source.path {source['path']} is not the chart")
+                else:
+                    cases[f"argocd-{app['metadata']['name']}"] = source.get("helm", {}).get("valuesObject", {})
     names = {app.get("metadata", {}).get("name") for _, app in apps}
     if not cases or not names & {"kube-prometheus-stack", "monitoring"}:
         fail(f"argocd: expected an Application for the chart and one for the monitoring stack, got {sorted(names)}")
