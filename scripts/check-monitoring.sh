@@ -8,7 +8,9 @@
 #   - every metric name in the rules and the dashboard is one barkd exposes;
 #   - promtail (no promtail in Debian): the pipeline's labels and JSON keys against
 #     barkd's log lines; kube-prometheus-stack values select the chart's objects;
-#   - yamllint on the YAML, shellcheck on this script.
+#   - yamllint on the YAML, shellcheck on this script;
+#   - with BARKD_BIN set to a built barkd: a real Prometheus on 127.0.0.1 scrapes it and
+#     every rule and dashboard expression is evaluated through its HTTP API.
 # Runs every check, then exits 1 if any failed, naming them.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -77,6 +79,12 @@ check "promtail pipeline (labels, JSON keys of barkd's log lines)" \
     "${checker[@]}" promtail infra/monitoring/loki/promtail-values.yaml Sources
 check "kube-prometheus-stack values select the chart's objects" \
     "${checker[@]}" kube-stack infra/monitoring/kube-prometheus-stack/values.yaml charts/barkd
+if [ -n "${BARKD_BIN:-}" ]; then
+    check "live: a real Prometheus scrapes $BARKD_BIN; rules and dashboard queries through its API" \
+        "${checker[@]}" live "$BARKD_BIN" infra/monitoring/prometheus/prometheus.yml "$rules" "$dashboard"
+else
+    echo "== live check skipped: set BARKD_BIN to a built barkd to query the dashboard through a real Prometheus"
+fi
 check "yamllint" "$venv/bin/yamllint" --strict -c infra/monitoring/yamllint.yml infra/monitoring "$rules"
 check "shellcheck scripts/check-monitoring.sh" shellcheck -x scripts/check-monitoring.sh
 

@@ -14,12 +14,25 @@ Subcommands (each prints what it checked and exits 1 on any problem):
                                 log lines
   kube-stack VALUES CHART_DIR   Grafana's sidecar and Prometheus' selectors pick up the
                                 chart's objects
+  live BARKD PROMETHEUS_YML RULES DASHBOARD
+                                starts BARKD and a real Prometheus (the scrape config
+                                pointed at it) on 127.0.0.1, sends some requests, then
+                                checks through Prometheus' API that the rules load,
+                                every dashboard expression evaluates, and every barkd
+                                metric used has series; stops both by PID
 """
 
 import json
 import os
 import re
+import socket
+import subprocess
 import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import promql_parser
 import yaml
@@ -441,6 +454,147 @@ def check_kube_stack(values_path, chart_dir):
     finish("Prometheus selects every ServiceMonitor and PrometheusRule; Grafana's sidecar watches grafana_dashboard")
 
 
+# ---- live: a real barkd scraped by a real Prometheus ---------------------------------
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_json(url):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return json.load(response)
+    except urllib.error.HTTPError as error:
+        return json.load(error)
+
+
+def wait_until(predicate, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return True
+        except OSError:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def stop(process):
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def check_live(barkd, prometheus_yml, rules_path, dashboard_path):
+    work = tempfile.mkdtemp(prefix="barkd-live-monitoring.")
+    barkd_port, prometheus_port = free_port(), free_port()
+    config = load_yaml(prometheus_yml)
+    config["global"].update({"scrape_interval": "1s", "evaluation_interval": "1s"})
+    config["rule_files"] = [os.path.abspath(rules_path)]
+    config.pop("alerting", None)
+    config["scrape_configs"] = [c for c in config["scrape_configs"] if c["job_name"] == "barkd"]
+    for scrape in config["scrape_configs"]:
+        scrape.update({"scrape_interval": "1s", "scrape_timeout": "1s"})
+        scrape["static_configs"] = [{"targets": [f"127.0.0.1:{barkd_port}"]}]
+    with open(os.path.join(work, "prometheus.yml"), "w", encoding="utf-8") as f:
+        yaml.safe_dump(config, f)
+    base = f"http://127.0.0.1:{barkd_port}"
+    api = f"http://127.0.0.1:{prometheus_port}/api/v1"
+    processes = []
+    try:
+        processes.append(subprocess.Popen(
+            [barkd, "--host", "127.0.0.1", "--port", str(barkd_port), "--data-dir", work],
+            stdout=open(os.path.join(work, "barkd.log"), "w"), stderr=subprocess.STDOUT))
+        processes.append(subprocess.Popen(
+            ["prometheus", f"--config.file={work}/prometheus.yml", f"--storage.tsdb.path={work}/tsdb",
+             f"--web.listen-address=127.0.0.1:{prometheus_port}"],
+            stdout=open(os.path.join(work, "prometheus.log"), "w"), stderr=subprocess.STDOUT))
+        if not wait_until(lambda: urllib.request.urlopen(base + "/readyz", timeout=2).status == 200, 60):
+            problem(f"barkd did not become ready (log: {work}/barkd.log)")
+            return finish("")
+        for _ in range(20):
+            for path in ("/", "/api/visitors", "/api/gifs/random", "/no-such-page"):
+                try:
+                    urllib.request.urlopen(base + path, timeout=5).read()
+                except urllib.error.HTTPError:
+                    pass
+            time.sleep(0.2)
+
+        def query(expr):
+            return http_json(f"{api}/query?" + urllib.parse.urlencode({"query": expr}))
+
+        def scraped():
+            result = query('up{job="barkd"} == 1').get("data", {}).get("result", [])
+            return bool(result) and bool(query("barkd_page_views_total > 0").get("data", {}).get("result"))
+        if not wait_until(scraped, 60):
+            problem(f"Prometheus did not scrape barkd (log: {work}/prometheus.log)")
+            return finish("")
+        time.sleep(3)  # a few more scrapes, so rates have two points
+
+        def rules_evaluated():
+            groups = http_json(f"{api}/rules")["data"]["groups"]
+            return groups and all(r.get("lastEvaluation", "").startswith("2") and
+                                  not r["lastEvaluation"].startswith("0001") for g in groups for r in g["rules"])
+        wait_until(rules_evaluated, 20)
+        loaded = [r for g in http_json(f"{api}/rules")["data"]["groups"] for r in g["rules"]]
+        expected = {a["alert"] for a in alert_rules(rules_path)}
+        if {r["name"] for r in loaded} != expected:
+            problem(f"Prometheus loaded rules {sorted(r['name'] for r in loaded)}, expected {sorted(expected)}")
+        for rule in loaded:
+            if rule.get("health") != "ok":
+                problem(f"rule {rule['name']}: health {rule.get('health')}: {rule.get('lastError')}")
+
+        with open(dashboard_path, encoding="utf-8") as f:
+            dashboard = json.load(f)
+        live_values = [("$__rate_interval", "30s"), ("$__interval", "5s"), ("$__range", "5m"),
+                       ("$job", "barkd"), ("$instance", f"127.0.0.1:{barkd_port}")]
+        evaluated = empty_ok = 0
+        for panel in dashboard_panels(dashboard):
+            for target in panel.get("targets") or []:
+                expr = str(target.get("expr", ""))
+                for variable, value in live_values:
+                    expr = expr.replace(variable, value)
+                answer = query(expr)
+                where = f"panel {panel.get('id')} ({panel.get('title')!r}) target {target.get('refId')}"
+                if answer.get("status") != "success":
+                    problem(f"{where}: Prometheus says {answer.get('error')}")
+                    continue
+                evaluated += 1
+                # 5xx and database errors do not happen in this short run.
+                if '"5.."' in expr or "barkd_db_errors_total" in expr:
+                    empty_ok += 1
+                elif not answer["data"]["result"]:
+                    problem(f"{where}: no data from a running barkd: {expr}")
+        used = set()
+        for rule in all_rules(rules_path):
+            used |= metric_names(str(rule["expr"]))
+        for _, expr in dashboard_exprs(dashboard):
+            used |= metric_names(expr)
+        present = 0
+        for name in sorted(used & BARKD_METRICS):
+            if name == "barkd_db_errors_total":  # exported once an operation fails
+                continue
+            if query(f'count({{__name__="{name}", job="barkd"}})')["data"]["result"]:
+                present += 1
+            else:
+                problem(f"metric {name} has no series in Prometheus after scraping a running barkd")
+    finally:
+        for process in reversed(processes):
+            stop(process)
+    if not problems:
+        subprocess.run(["rm", "-rf", work], check=False)
+    finish(f"a real Prometheus scraped barkd: {len(loaded)} rules healthy; {evaluated} dashboard expressions "
+           f"evaluate ({evaluated - empty_ok} with data, {empty_ok} about 5xx or database errors); "
+           f"{present} barkd metric names have series")
+
+
 def main(argv):
     commands = {
         "rules": (check_rules, lambda a: (a[0], a[1:])),
@@ -448,6 +602,7 @@ def main(argv):
         "metrics": (check_metrics, lambda a: (a[0], a[1], a[2])),
         "promtail": (check_promtail, lambda a: (a[0], a[1])),
         "kube-stack": (check_kube_stack, lambda a: (a[0], a[1])),
+        "live": (check_live, lambda a: (a[0], a[1], a[2], a[3])),
     }
     if len(argv) < 3 or argv[1] not in commands:
         print(__doc__)
