@@ -149,9 +149,9 @@ def check_promises(docs: list[dict], values: dict, case: str) -> None:
             fail(f"{case}: secret passed as an environment variable: {item['name']}")
     shared = values.get("mariadb", {}).get("enabled") or values.get("database", {}).get("url")
     strategy = deployment["spec"]["strategy"]
+    if strategy.get("type") != "RollingUpdate" or strategy.get("rollingUpdate", {}).get("maxUnavailable") != 0:
+        fail(f"{case}: rolling update must keep every pod available (maxUnavailable 0): {strategy}")
     if shared:
-        if strategy.get("rollingUpdate", {}).get("maxUnavailable") != 0:
-            fail(f"{case}: rolling update must keep every pod available (maxUnavailable 0): {strategy}")
         if env.get("BARKD_DB_PASSWORD_FILE") != "/var/run/secrets/barkd/db-password":
             fail(f"{case}: the database password is not read from the mounted Secret")
     if values.get("adminApi", {}).get("enabled") and env.get("BARKD_ADMIN_TOKEN_FILE") != "/var/run/secrets/barkd/admin-token":
