@@ -4,7 +4,7 @@
 # /metrics, and always take everything down again (volumes included).
 # Needs Docker with Compose v2 and curl. Usage:
 #   containers/smoke.sh            # secrets: containers/.env if present, else generated
-#   BARKD_IMAGE=barkd:ci BARKD_COMMIT_SHA=<sha> containers/smoke.sh
+#   BARKD_IMAGE=barkd:ci BARKD_COMMIT_SHA=<sha> containers/smoke.sh   # test a built image
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -43,8 +43,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "smoke: docker compose up (build, wait for health)" >&2
-compose up --build --detach --wait --wait-timeout 180
+# With BARKD_IMAGE (CD) the smoke test runs exactly that image, the one about to be
+# pushed; without it compose builds one.
+if [ -n "${BARKD_IMAGE:-}" ]; then
+    echo "smoke: docker compose up with $BARKD_IMAGE (wait for health)" >&2
+    compose up --no-build --detach --wait --wait-timeout 180
+else
+    echo "smoke: docker compose up (build, wait for health)" >&2
+    compose up --build --detach --wait --wait-timeout 180
+fi
 
 fetch() {
     # fetch PATH OUTFILE: fails unless the answer is 200.
