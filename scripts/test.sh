@@ -44,4 +44,4 @@ bin=$(swift build --show-bin-path)
 BARKD_BIN="$bin/barkd" BARKD_PARSE_BIN="$bin/barkd-parse" BARKD_EXPECTED_COMMIT="$(git rev-parse HEAD 2>/dev/null || echo unknown)" \
     "$venv/bin/python" -m pytest -q -p no:cacheprovider Tests/IntegrationTests
 BARKD_BIN="$bin/barkd" scripts/check-deploy.sh
-scripts/check-monitoring.sh
+BARKD_BIN="$bin/barkd" scripts/check-monitoring.sh
