@@ -9,6 +9,7 @@
 #   --repository NS/NAME  the repository (or DOCKERHUB_REPOSITORY)
 #   --days N              age limit in days (default 7)
 #   --protect TAG         never delete TAG (repeatable; default: latest)
+#   --dry-run             only list what would be deleted (the default)
 #   --apply               delete for real
 #   --api URL             Docker Hub API base (default https://hub.docker.com; tests use a stand-in)
 # Exit status: 0 done, 1 an API call failed, 2 usage or missing credentials.
@@ -22,7 +23,7 @@ apply=false
 protect=()
 
 usage() {
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,/^set /{/^#/p}' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 die() { echo "cleanup-docker-hub-tags: $1" >&2; exit "${2:-1}"; }
@@ -34,6 +35,7 @@ while [ $# -gt 0 ]; do
         --protect) [ $# -ge 2 ] || usage; protect+=("$2"); shift 2 ;;
         --api) [ $# -ge 2 ] || usage; api=$2; shift 2 ;;
         --apply) apply=true; shift ;;
+        --dry-run) apply=false; shift ;;
         -h|--help) usage ;;
         *) echo "cleanup-docker-hub-tags: unknown argument '$1'" >&2; usage ;;
     esac

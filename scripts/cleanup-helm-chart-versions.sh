@@ -10,6 +10,7 @@
 #   --url URL        the repository's public URL (the prefix of the packages in index.yaml)
 #   --keep N         versions to keep per chart (default 3)
 #   --chart NAME     only this chart (default: every chart in the directory)
+#   --dry-run        only list what would be deleted (the default)
 #   --apply          delete, rebuild index.yaml and commit
 #   --push           with --apply: push the commit to the checkout's origin
 # Exit status: 0 done, 1 a step failed, 2 usage or a missing tool or credentials.
@@ -25,7 +26,7 @@ push=false
 helm=${HELM:-helm}
 
 usage() {
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,/^set /{/^#/p}' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 die() { echo "cleanup-helm-chart-versions: $1" >&2; exit "${2:-1}"; }
@@ -37,6 +38,7 @@ while [ $# -gt 0 ]; do
         --keep) [ $# -ge 2 ] || usage; keep=$2; shift 2 ;;
         --chart) [ $# -ge 2 ] || usage; chart=$2; shift 2 ;;
         --apply) apply=true; shift ;;
+        --dry-run) apply=false; shift ;;
         --push) push=true; shift ;;
         -h|--help) usage ;;
         *) echo "cleanup-helm-chart-versions: unknown argument '$1'" >&2; usage ;;

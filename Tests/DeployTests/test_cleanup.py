@@ -136,8 +136,9 @@ def run_docker(hub: FakeHub, *args: str, env: dict | None = None):
 OLD_TAGS = {"1", "2", "3", "0123abcd0123abcd0123abcd0123abcd0123abcd"}
 
 
-def test_docker_dry_run_deletes_nothing(hub):
-    result = run_docker(hub)
+@pytest.mark.parametrize("mode", [[], ["--dry-run"], ["--apply", "--dry-run"]])
+def test_docker_dry_run_deletes_nothing(hub, mode):
+    result = run_docker(hub, *mode)
     assert result.returncode == 0, result.stderr
     assert hub.deleted == []
     assert not [r for r in hub.requests if r[0] == "DELETE"]
@@ -236,12 +237,13 @@ def packages(directory: Path) -> set[str]:
     return {p.name for p in directory.glob("*.tgz")}
 
 
-def test_chart_dry_run_changes_nothing(pages):
+@pytest.mark.parametrize("mode", [[], ["--dry-run"]])
+def test_chart_dry_run_changes_nothing(pages, mode):
     checkout, _ = pages
     before = packages(checkout)
     index = (checkout / "index.yaml").read_text()
     head = git(checkout, "rev-parse", "HEAD")
-    result = run_chart(checkout)
+    result = run_chart(checkout, *mode)
     assert result.returncode == 0, result.stderr
     assert packages(checkout) == before
     assert (checkout / "index.yaml").read_text() == index
