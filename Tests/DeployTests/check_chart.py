@@ -279,11 +279,13 @@ def argocd_cases(directory: Path, chart: Path) -> dict[str, dict]:
             for value_file in source.get("helm", {}).get("valueFiles", []):
                 if value_file.startswith("$values/") and not (chart.parents[1] / value_file[8:]).is_file():
                     fail(f"{label}: value file {value_file} is not in the repository")
-            if source.get("path"):
-                if (chart.parents[1] / source["path"]).resolve() != chart:
-                    fail(f"{label}: source.path {source['path']} is not the chart")
-                else:
-                    cases[f"argocd-{app['metadata']['name']}"] = source.get("helm", {}).get("valuesObject", {})
+            # This chart: from the repository (path) or as CD publishes it (GitHub Pages).
+            ours = (source.get("path") and (chart.parents[1] / source["path"]).resolve() == chart) or (
+                source.get("chart") == chart.name and ".github.io/" in source.get("repoURL", ""))
+            if source.get("path") and not ours:
+                fail(f"{label}: source.path {source['path']} is not the chart")
+            if ours:
+                cases[f"argocd-{app['metadata']['name']}"] = source.get("helm", {}).get("valuesObject", {})
     names = {app.get("metadata", {}).get("name") for _, app in apps}
     if not cases or not names & {"kube-prometheus-stack", "monitoring"}:
         fail(f"argocd: expected an Application for the chart and one for the monitoring stack, got {sorted(names)}")
