@@ -21,8 +21,8 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
-DOCKER_SCRIPT = REPO / "scripts" / "cleanup-docker-hub-tags.sh"
-CHART_SCRIPT = REPO / "scripts" / "cleanup-helm-chart-versions.sh"
+DOCKER_SCRIPT = REPO / "scripts" / "cleanup" / "docker-hub-tags.sh"
+CHART_SCRIPT = REPO / "scripts" / "cleanup" / "helm-chart-versions.sh"
 HELM_SHIM_DIR = Path(__file__).resolve().parent / "bin"
 USER, TOKEN, JWT = "barkdbot", "dckr_pat_test", "jwt-for-tests"
 NOW = datetime.now(timezone.utc)

@@ -3,7 +3,7 @@
 # repository checkout (the gh-pages branch), deletes the older packages and rebuilds
 # index.yaml with `helm repo index`. A dry run (the default) only lists what would go.
 #
-#   scripts/cleanup-helm-chart-versions.sh --repo-dir gh-pages --url https://user.github.io/barkd [--keep 3] [--apply [--push]]
+#   scripts/cleanup/helm-chart-versions.sh --repo-dir gh-pages --url https://user.github.io/barkd [--keep 3] [--apply [--push]]
 #
 # Options:
 #   --repo-dir DIR   a git checkout of the chart repository (packages at its top level)

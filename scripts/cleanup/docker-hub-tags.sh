@@ -3,7 +3,7 @@
 # (default 7). A dry run (the default) only lists them; --apply deletes them.
 #
 #   DOCKERHUB_USERNAME=... DOCKERHUB_TOKEN=... \
-#     scripts/cleanup-docker-hub-tags.sh --repository user/barkd [--days 7] [--apply]
+#     scripts/cleanup/docker-hub-tags.sh --repository user/barkd [--days 7] [--apply]
 #
 # Options:
 #   --repository NS/NAME  the repository (or DOCKERHUB_REPOSITORY)
