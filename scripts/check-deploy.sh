@@ -10,6 +10,7 @@
 #                skip with a written reason
 #   .github/     actionlint; zizmor --offline
 #   everywhere   yamllint; shellcheck over the repository's shell scripts
+#   Swift        swift format lint --strict over every Swift file (.swift-format)
 #   scripts/     the cleanup scripts' tests against stand-ins on 127.0.0.1
 #   runtime      the Dockerfile's entrypoint/HEALTHCHECK and the systemd unit's settings
 #                (socket activation, sd_notify, watchdog, SIGTERM) run against barkd
@@ -96,6 +97,21 @@ shellcheck_all() {
     echo "${#files[@]} scripts clean: ${files[*]}"
 }
 check "shellcheck" shellcheck_all
+
+# --- Swift ------------------------------------------------------------------------------
+swift_format_lint() {
+    local files
+    mapfile -t files < <(git ls-files --cached --others --exclude-standard -- '*.swift')
+    silent swift format lint --strict --parallel "${files[@]}" || return 1
+    echo "swift format lint --strict: ${#files[@]} Swift files clean"
+    # The check itself must be able to fail: a misformatted line has to be reported.
+    if printf 'let  x = 1\n' | silent swift format lint --strict --assume-filename Sources/x.swift >/dev/null; then
+        echo "self-test: a misformatted line linted clean, so this check proves nothing"
+        return 1
+    fi
+    echo "self-test: 'let  x = 1' is reported"
+}
+check "swift format lint --strict" swift_format_lint
 
 # --- Helm chart and Argo CD ------------------------------------------------------------
 check "helm lint/template (helm-python-sdk), kubernetes-validate --strict -k 1.30.0, schema, Argo CD" \

@@ -23,7 +23,7 @@ extension EventLoop {
     func registration(fd: Int32, generation: UInt32) -> Registration? {
         let slot = Int(fd)
         guard slot >= 0, slot < registrations.count, let registration = registrations[slot],
-              registration.generation == generation
+            registration.generation == generation
         else { return nil }
         return registration
     }

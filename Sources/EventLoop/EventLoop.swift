@@ -85,7 +85,7 @@ public final class EventLoop: @unchecked Sendable {
         self.timerFD = timerFD
         // The reactor's own fds use generation 0, which no socket registration gets.
         guard barkd_epoll_ctl(epollFD, BARKD_EPOLL_CTL_ADD, wakeFD, BARKD_EPOLLIN, Self.eventData(fd: wakeFD, generation: 0)) == 0,
-              barkd_epoll_ctl(epollFD, BARKD_EPOLL_CTL_ADD, timerFD, BARKD_EPOLLIN, Self.eventData(fd: timerFD, generation: 0)) == 0
+            barkd_epoll_ctl(epollFD, BARKD_EPOLL_CTL_ADD, timerFD, BARKD_EPOLLIN, Self.eventData(fd: timerFD, generation: 0)) == 0
         else {
             let error = IOError.current("epoll_ctl")
             close(epollFD); close(wakeFD); close(timerFD)
@@ -221,12 +221,14 @@ public final class EventLoop: @unchecked Sendable {
         while true {
             runLocalWork()
             var stop = false
-            let hasWork: Bool = !localWork.isEmpty || inbox.withLock { inbox in
-                if !inbox.work.isEmpty { return true }
-                if inbox.stopRequested { stop = true; return false }
-                inbox.sleeping = true
-                return false
-            }
+            let hasWork: Bool =
+                !localWork.isEmpty
+                || inbox.withLock { inbox in
+                    if !inbox.work.isEmpty { return true }
+                    if inbox.stopRequested { stop = true; return false }
+                    inbox.sleeping = true
+                    return false
+                }
             if stop { break }
             let count = barkd_epoll_wait(epollFD, events, Int32(Self.maxEventsPerWait), hasWork ? 0 : -1)
             if !hasWork {

@@ -1,11 +1,10 @@
 import Glibc
+import Synchronization
 
 /// A fixed set of event loops, one thread each.
 ///
 /// `@unchecked Sendable`: `loops` is immutable after init and each loop is Sendable;
 /// the round-robin cursor is an atomic.
-import Synchronization
-
 public final class EventLoopGroup: @unchecked Sendable {
     /// The loops, in index order.
     public let loops: [EventLoop]

@@ -12,16 +12,20 @@ public enum OSThread {
     public static func start(name: String, _ body: @escaping @Sendable () -> Void) -> pthread_t {
         // Thread names are limited to 15 bytes by the kernel.
         let shortName = String(name.prefix(15))
-        let box = Unmanaged.passRetained(Box {
-            _ = barkd_set_thread_name(shortName)
-            body()
-        }).toOpaque()
+        let box = Unmanaged.passRetained(
+            Box {
+                _ = barkd_set_thread_name(shortName)
+                body()
+            }
+        ).toOpaque()
         var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { raw in
-            let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
-            box.body()
-            return nil
-        }, box)
+        let rc = pthread_create(
+            &thread, nil,
+            { raw in
+                let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+                box.body()
+                return nil
+            }, box)
         precondition(rc == 0, "pthread_create failed: \(rc)")
         return thread
     }

@@ -28,7 +28,8 @@ enum ParseReport {
             case .range(let range): body = Array(raw[range])
             case .decoded(let bytes): body = bytes
             }
-            return #"{"verdict":"accept","method":\#(JSONText.quoted(message.head.method.description)),"target":\#(text(message.head.target)),"version":"\#(message.head.version == .http1_1 ? "1.1" : "1.0")","keep_alive":\#(message.head.keepAlive),"headers":[\#(headers)],"body":"\#(Base64.encode(body))"}"#
+            return
+                #"{"verdict":"accept","method":\#(JSONText.quoted(message.head.method.description)),"target":\#(text(message.head.target)),"version":"\#(message.head.version == .http1_1 ? "1.1" : "1.0")","keep_alive":\#(message.head.keepAlive),"headers":[\#(headers)],"body":"\#(Base64.encode(body))"}"#
         }
     }
 }

@@ -1,4 +1,3 @@
-
 import Server
 
 // Reads raw HTTP requests and prints, as one JSON line each, what barkd's parser made of

@@ -69,14 +69,17 @@ enum Application {
         ).register(in: &router)
         GifEndpoints(picker: picker, counter: counter).register(in: &router)
         if let tokenFile = command.adminTokenFile, let token = EnvironmentDefaults.readFile(tokenFile),
-           let admin = AdminEndpoints(token: token, picker: picker, readiness: readiness, maxUploadBytes: command.maxUpload.bytes) {
+            let admin = AdminEndpoints(token: token, picker: picker, readiness: readiness, maxUploadBytes: command.maxUpload.bytes)
+        {
             admin.register(in: &router)
             configuration.limits.bodyAllowances.append(admin.uploadBodyAllowance)
         }
         let serverStats = HTTPServerStats(loopCount: group.loops.count)
-        let collector = MetricsCollector(registry: registry, build: build, sources: .init(
-            server: serverStats, counter: counter, picker: picker, pool: store as? any PooledStore
-        ))
+        let collector = MetricsCollector(
+            registry: registry, build: build,
+            sources: .init(
+                server: serverStats, counter: counter, picker: picker, pool: store as? any PooledStore
+            ))
         var metricsRouter = Router()
         if metricsOn {
             if command.metricsListen == nil {
@@ -112,11 +115,13 @@ enum Application {
             }
         }
         let addresses = server.localAddresses.map(\.description).joined(separator: ", ")
-        logger.info("starting", metadata: [
-            "version": "\(build.version)", "commit": "\(build.commit)", "listen": "\(addresses)",
-            "event_loops": "\(group.loops.count)", "socket_activated": "\(!configuration.inheritedListeners.isEmpty)",
-            "store": "\(store.kind)", "counter_mode": "\(command.counterMode)",
-        ])
+        logger.info(
+            "starting",
+            metadata: [
+                "version": "\(build.version)", "commit": "\(build.commit)", "listen": "\(addresses)",
+                "event_loops": "\(group.loops.count)", "socket_activated": "\(!configuration.inheritedListeners.isEmpty)",
+                "store": "\(store.kind)", "counter_mode": "\(command.counterMode)",
+            ])
         if let interval = LoopWatchdog.start(loops: group.loops) {
             logger.info("systemd watchdog enabled", metadata: ["ping_interval": "\(interval)"])
         }
@@ -129,11 +134,13 @@ enum Application {
                 .init(service: counter),
                 .init(service: picker),
                 .init(service: healthReporter),
-                .init(service: StartupService(store: store, picker: picker, counter: counter, readiness: readiness,
-                                              seed: { SeedCatalog.gifs() }, logger: logger)),
+                .init(
+                    service: StartupService(
+                        store: store, picker: picker, counter: counter, readiness: readiness,
+                        seed: { SeedCatalog.gifs() }, logger: logger)),
                 .init(service: server),
             ] + (metricsServer.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? []) + [
-                .init(service: ReadinessNotifierService(readiness: readiness, notifier: notifier, status: "serving on \(addresses)", logger: logger)),
+                .init(service: ReadinessNotifierService(readiness: readiness, notifier: notifier, status: "serving on \(addresses)", logger: logger))
             ],
             logger: logger
         )
@@ -196,7 +203,9 @@ enum Application {
     private static func runtimeCommitOverride() -> String? {
         guard let raw = getenv("BARKD_COMMIT_SHA") else { return nil }
         let value = String(cString: raw)
-        let isHex = !value.isEmpty && value.count <= 64 && value.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || ($0 >= 0x41 && $0 <= 0x46) }
+        let isHex =
+            !value.isEmpty && value.count <= 64
+            && value.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || ($0 >= 0x41 && $0 <= 0x46) }
         return isHex ? value : nil
     }
 }

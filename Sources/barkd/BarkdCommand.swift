@@ -10,7 +10,8 @@ struct BarkdCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "barkd",
         abstract: "The Dog GIF service: a random dog GIF and a visitor counter, with health and metrics endpoints.",
-        discussion: "Every option can also be set by the environment variable named beside it; a flag given on the command line wins. Invalid values stop barkd before it starts, with exit code 2."
+        discussion:
+            "Every option can also be set by the environment variable named beside it; a flag given on the command line wins. Invalid values stop barkd before it starts, with exit code 2."
     )
 
     @Option(help: "Address to listen on (env: BARKD_HOST).")
@@ -52,7 +53,8 @@ struct BarkdCommand: ParsableCommand {
     @Option(name: .customLong("write-timeout"), help: "Time a response write may wait for a slow reader (env: BARKD_WRITE_TIMEOUT).")
     var writeTimeout = DurationArgument("30s", .seconds(30))
 
-    @Option(name: .customLong("max-requests-per-connection"), help: "Requests served on one connection before closing it (env: BARKD_MAX_REQUESTS_PER_CONNECTION).")
+    @Option(
+        name: .customLong("max-requests-per-connection"), help: "Requests served on one connection before closing it (env: BARKD_MAX_REQUESTS_PER_CONNECTION).")
     var maxRequestsPerConnection = 10_000
 
     @Option(name: .customLong("max-connections"), help: "Open connections; beyond, accepting pauses (env: BARKD_MAX_CONNECTIONS).")
@@ -70,7 +72,10 @@ struct BarkdCommand: ParsableCommand {
     @Option(name: .customLong("access-log"), help: "on, off, or sample:N to log one request in N (env: BARKD_ACCESS_LOG).")
     var accessLog = AccessLogArgument(argument: "on")!
 
-    @Option(help: "Database URL: mariadb://user@host:port/db (or mysql://); empty: the embedded SQLite file in --data-dir. Password from BARKD_DB_PASSWORD_FILE or BARKD_DB_PASSWORD (env: BARKD_DATABASE).")
+    @Option(
+        help:
+            "Database URL: mariadb://user@host:port/db (or mysql://); empty: the embedded SQLite file in --data-dir. Password from BARKD_DB_PASSWORD_FILE or BARKD_DB_PASSWORD (env: BARKD_DATABASE)."
+    )
     var database = ""
 
     @Option(name: .customLong("data-dir"), help: "Directory of the embedded SQLite database (env: BARKD_DATA_DIR).")
@@ -88,13 +93,17 @@ struct BarkdCommand: ParsableCommand {
     @Option(name: .customLong("catalog-refresh"), help: "How often the GIF catalog is reloaded from the database (env: BARKD_CATALOG_REFRESH).")
     var catalogRefresh = DurationArgument("30s", .seconds(30))
 
-    @Option(name: .customLong("counter-mode"), help: "batched (write views every flush interval) or sync (write each view before answering) (env: BARKD_COUNTER_MODE).")
+    @Option(
+        name: .customLong("counter-mode"),
+        help: "batched (write views every flush interval) or sync (write each view before answering) (env: BARKD_COUNTER_MODE).")
     var counterMode = "batched"
 
     @Option(name: .customLong("counter-flush-interval"), help: "How often batched views are written (env: BARKD_COUNTER_FLUSH_INTERVAL).")
     var counterFlushInterval = DurationArgument("250ms", .milliseconds(250))
 
-    @Option(name: .customLong("admin-token-file"), help: "File holding the admin API's bearer token; without it the admin API does not exist (env: BARKD_ADMIN_TOKEN_FILE).")
+    @Option(
+        name: .customLong("admin-token-file"),
+        help: "File holding the admin API's bearer token; without it the admin API does not exist (env: BARKD_ADMIN_TOKEN_FILE).")
     var adminTokenFile: String?
 
     @Option(name: .customLong("max-upload"), help: "Largest GIF the admin API accepts; beyond: 413 (env: BARKD_MAX_UPLOAD).")
@@ -103,7 +112,9 @@ struct BarkdCommand: ParsableCommand {
     @Option(help: "on: record metrics and serve GET /metrics; off: neither (env: BARKD_METRICS).")
     var metrics = "on"
 
-    @Option(name: .customLong("metrics-listen"), help: "Serve /metrics on this HOST:PORT instead of the main listener, e.g. 127.0.0.1:9090 or [::1]:9090 (env: BARKD_METRICS_LISTEN).")
+    @Option(
+        name: .customLong("metrics-listen"),
+        help: "Serve /metrics on this HOST:PORT instead of the main listener, e.g. 127.0.0.1:9090 or [::1]:9090 (env: BARKD_METRICS_LISTEN).")
     var metricsListen: String?
 
     /// The long names of every option: each reads `BARKD_<NAME>` from the environment.
@@ -124,14 +135,18 @@ struct BarkdCommand: ParsableCommand {
         guard maxHeaderBytes.bytes >= maxRequestLine.bytes else { throw ValidationError("--max-header-bytes must be at least --max-request-line") }
         guard (1...10_000).contains(maxHeaders) else { throw ValidationError("--max-headers must be 1-10000") }
         guard maxBody.bytes >= 0 else { throw ValidationError("--max-body must not be negative") }
-        for (name, value) in [("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout), ("--idle-timeout", idleTimeout), ("--write-timeout", writeTimeout)]
+        for (name, value) in [
+            ("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout), ("--idle-timeout", idleTimeout), ("--write-timeout", writeTimeout),
+        ]
         where value.duration <= .zero {
             throw ValidationError("\(name) must be greater than 0")
         }
         guard maxRequestsPerConnection >= 1 else { throw ValidationError("--max-requests-per-connection must be at least 1") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be json or text, got '\(logFormat)'") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical; got '\(logLevel)'") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical; got '\(logLevel)'")
+        }
         guard description.utf8.count <= 500 else { throw ValidationError("--description must be at most 500 bytes") }
         guard (1...64).contains(dbPoolSize) else { throw ValidationError("--db-pool-size must be 1-64, got \(dbPoolSize)") }
         guard dbQueueLimit >= 0 else { throw ValidationError("--db-queue-limit must not be negative") }

@@ -15,7 +15,9 @@ enum EnvironmentDefaults {
     }
 
     /// `arguments` with `--option value` appended for each set variable whose flag is absent.
-    static func apply(to arguments: [String], options: [String], environment: (String) -> String? = { getenv($0).map { String(cString: $0) } }) throws -> Resolved {
+    static func apply(
+        to arguments: [String], options: [String], environment: (String) -> String? = { getenv($0).map { String(cString: $0) } }
+    ) throws -> Resolved {
         var result = arguments
         var sources: [String: String] = [:]
         for option in options {

@@ -2,6 +2,7 @@ import CLinuxShim
 import Glibc
 import Synchronization
 import Testing
+
 @testable import EventLoop
 
 @Suite("Event loop")

@@ -1,6 +1,7 @@
 import Glibc
 import Synchronization
 import Testing
+
 @testable import EventLoop
 
 @Suite("Sockets on the event loop", .serialized)
@@ -56,10 +57,12 @@ struct SocketTests {
             let fd = BlockingClient.connect(port: port)
             defer { close(fd) }
             var slow = 0
-            return BlockingClient.receive(fd, count: payload.count, pause: {
-                slow += 1
-                if slow < 40 { usleep(5_000) }  // read slowly at first
-            }, chunk: 16 * 1024)
+            return BlockingClient.receive(
+                fd, count: payload.count,
+                pause: {
+                    slow += 1
+                    if slow < 40 { usleep(5_000) }  // read slowly at first
+                }, chunk: 16 * 1024)
         }.value
         await server.stop()
         #expect(received.count == payload.count)

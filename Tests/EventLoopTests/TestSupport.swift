@@ -102,4 +102,3 @@ final class TestServer: Sendable {
         group.shutdown()
     }
 }
-

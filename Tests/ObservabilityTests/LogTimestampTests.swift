@@ -1,5 +1,6 @@
 import Glibc
 import Testing
+
 @testable import Observability
 
 @Suite("Log timestamps")
@@ -25,7 +26,8 @@ struct LogTimestampTests {
             var parts = tm()
             gmtime_r(&time, &parts)
             func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-            let expected = "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
+            let expected =
+                "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
                 + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).000Z"
 
             #expect(text(seconds) == expected)

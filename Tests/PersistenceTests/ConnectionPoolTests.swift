@@ -2,6 +2,7 @@ import CLinuxShim
 import Glibc
 import Synchronization
 import Testing
+
 @testable import Persistence
 
 /// The pool and its threads with a fake driver: no database needed.
@@ -156,8 +157,11 @@ struct ConnectionPoolTests {
 
     /// A one-connection pool whose connection is held (until `gate` opens) while another
     /// caller waits in the queue.
-    private func poolWithQueuedCaller(_ name: String) async throws
-        -> (pool: ConnectionPool, driver: FakeDriver, gate: Gate, holder: Task<Void, any Error>, waiter: Task<Void, any Error>) {
+    private func poolWithQueuedCaller(
+        _ name: String
+    ) async throws
+        -> (pool: ConnectionPool, driver: FakeDriver, gate: Gate, holder: Task<Void, any Error>, waiter: Task<Void, any Error>)
+    {
         let driver = FakeDriver()
         let pool = ConnectionPool(name: name, size: 1, configuration: Self.quick, connector: driver)
         let gate = Gate()

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+
 @testable import Persistence
 
 /// MariaDB-only behaviour: unreachable servers, recovery, TLS refusal, and that the
@@ -15,8 +16,9 @@ struct MariaDBFaultTests {
     @Test func deadPortIsUnavailableQuickly() async throws {
         let port = try ClosedPort.find()
         let url = DatabaseURL(user: "barkd", host: "127.0.0.1", port: port, database: "barkd_test")
-        let store = MariaDBStore(url: url, password: DatabasePassword("dead-port-Secret-123"), pool: Self.fastPool,
-                                 timeouts: MariaDBTimeouts(connect: .seconds(1)))
+        let store = MariaDBStore(
+            url: url, password: DatabasePassword("dead-port-Secret-123"), pool: Self.fastPool,
+            timeouts: MariaDBTimeouts(connect: .seconds(1)))
         let clock = ContinuousClock()
         let start = clock.now
         for _ in 0..<3 {
@@ -64,9 +66,14 @@ struct MariaDBFaultTests {
             let texts = ["\(error)", String(reflecting: error), (error as? StoreError)?.description ?? ""]
             return texts.allSatisfy { !$0.contains(secret) } && texts[0].contains("Access denied")
         }
-        for text in [String(describing: urlWithPassword), String(reflecting: urlWithPassword), dumped(urlWithPassword),
-                     String(describing: store.url), dumped(MariaDBConnector(url: server.url, password: DatabasePassword(secret),
-                                                                            timeouts: MariaDBTimeouts()))] {
+        for text in [
+            String(describing: urlWithPassword), String(reflecting: urlWithPassword), dumped(urlWithPassword),
+            String(describing: store.url),
+            dumped(
+                MariaDBConnector(
+                    url: server.url, password: DatabasePassword(secret),
+                    timeouts: MariaDBTimeouts())),
+        ] {
             #expect(!text.contains(secret), "\(text)")
         }
         let parsed = try DatabaseURL(parsing: "mariadb://barkd:\(secret)@127.0.0.1:3306/barkd")
@@ -106,8 +113,9 @@ struct MariaDBFaultTests {
     func recoversWhenTheServerComesBack() async throws {
         let server = try await OwnMariaDB.start()
         do {
-            let store = MariaDBStore(url: server.url, password: server.password, pool: Self.fastPool,
-                                     timeouts: MariaDBTimeouts(connect: .seconds(1), read: .seconds(2), write: .seconds(2)))
+            let store = MariaDBStore(
+                url: server.url, password: server.password, pool: Self.fastPool,
+                timeouts: MariaDBTimeouts(connect: .seconds(1), read: .seconds(2), write: .seconds(2)))
             try await store.migrate()
             #expect(try await store.addVisits(3) == 3)
 
@@ -213,9 +221,10 @@ struct OwnMariaDB: Sendable {
         try await run(["start", directory])
         let url = try String(contentsOfFile: directory + "/url", encoding: .utf8)
         let password = try String(contentsOfFile: directory + "/password", encoding: .utf8)
-        return OwnMariaDB(directory: directory,
-                          url: try DatabaseURL(parsing: url.trimmingCharacters(in: .whitespacesAndNewlines)),
-                          password: DatabasePassword(password))
+        return OwnMariaDB(
+            directory: directory,
+            url: try DatabaseURL(parsing: url.trimmingCharacters(in: .whitespacesAndNewlines)),
+            password: DatabasePassword(password))
     }
 
     func stop() async throws {
@@ -240,7 +249,9 @@ struct OwnMariaDB: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         let argv = ([script] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer {
+            for arg in argv { free(arg) }
+        }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, script, &actions, nil, argv, environ)
         guard rc == 0 else { throw TestSetupError(description: "cannot run \(script): \(rc)") }

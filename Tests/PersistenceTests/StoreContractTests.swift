@@ -1,5 +1,6 @@
 import Synchronization
 import Testing
+
 @testable import Persistence
 
 /// The one contract every ``Store`` keeps, run against SQLite and MariaDB alike.
@@ -97,12 +98,14 @@ struct StoreContractTests {
             try await store.migrate()
             var added: [GifSummary] = []
             for index in 0..<5 {
-                added.append(try await store.addGif(NewGif(
-                    title: "Dog \(index) — «ünïcødé» 🐕",
-                    content: .external(url: "https://example.com/dog-\(index).gif"),
-                    width: 100 + index,
-                    height: nil
-                )))
+                added.append(
+                    try await store.addGif(
+                        NewGif(
+                            title: "Dog \(index) — «ünïcødé» 🐕",
+                            content: .external(url: "https://example.com/dog-\(index).gif"),
+                            width: 100 + index,
+                            height: nil
+                        )))
             }
             #expect(added.map(\.id) == added.map(\.id).sorted())
             #expect(Set(added.map(\.id)).count == 5)
@@ -142,8 +145,10 @@ struct StoreContractTests {
             let small: [UInt8] = Array("GIF89a".utf8) + (0...255).map { UInt8($0) } + [0, 0, 0]
             let large: [UInt8] = (0..<(1 << 20) + 17).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
             for bytes in [small, large, []] {
-                let summary = try await store.addGif(NewGif(title: "bytes \(bytes.count)", content: .bytes(bytes, contentType: "image/gif"),
-                                                            width: 3, height: 4))
+                let summary = try await store.addGif(
+                    NewGif(
+                        title: "bytes \(bytes.count)", content: .bytes(bytes, contentType: "image/gif"),
+                        width: 3, height: 4))
                 let digest = SHA256.hexDigest(of: bytes)
                 #expect(summary.source == .stored(contentType: "image/gif", sha256: digest, size: bytes.count))
                 let record = try #require(try await store.gif(id: summary.id))

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import Persistence
 
 /// The two stores the contract suite runs against.
@@ -95,17 +96,19 @@ struct MariaDBServer: Sendable {
     static func fromEnvironment() throws -> MariaDBServer {
         let environment = ProcessInfo.processInfo.environment
         guard let urlText = environment["BARKD_TEST_MARIADB_URL"], let passwordFile = environment["BARKD_TEST_MARIADB_PASSWORD_FILE"] else {
-            throw TestSetupError(description: """
-                BARKD_TEST_MARIADB_URL and BARKD_TEST_MARIADB_PASSWORD_FILE are not set: the MariaDB \
-                contract tests need the test server. Run ./scripts/test.sh, or start one with \
-                `scripts/mariadb-test-server.sh start DIR` and export BARKD_TEST_MARIADB_URL=<printed URL> \
-                BARKD_TEST_MARIADB_PASSWORD_FILE=DIR/password
-                """)
+            throw TestSetupError(
+                description: """
+                    BARKD_TEST_MARIADB_URL and BARKD_TEST_MARIADB_PASSWORD_FILE are not set: the MariaDB \
+                    contract tests need the test server. Run ./scripts/test.sh, or start one with \
+                    `scripts/mariadb-test-server.sh start DIR` and export BARKD_TEST_MARIADB_URL=<printed URL> \
+                    BARKD_TEST_MARIADB_PASSWORD_FILE=DIR/password
+                    """)
         }
         let password = try String(contentsOfFile: passwordFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let directory = (passwordFile as NSString).deletingLastPathComponent
-        return MariaDBServer(url: try DatabaseURL(parsing: urlText), password: DatabasePassword(password),
-                             certificateFile: directory + "/ca.pem")
+        return MariaDBServer(
+            url: try DatabaseURL(parsing: urlText), password: DatabasePassword(password),
+            certificateFile: directory + "/ca.pem")
     }
 
     /// Runs one statement on the base database (creating and dropping test databases).

@@ -1,5 +1,6 @@
 import Persistence
 import Testing
+
 @testable import Server
 
 @Suite("Admin validation and page rendering")
@@ -13,8 +14,10 @@ struct AdminValidationTests {
 
     @Test func urls() throws {
         #expect(try GifSubmission.validURL("https://example.org/dog.gif") == "https://example.org/dog.gif")
-        for bad in [nil, "http://example.org/dog.gif", "https://", "https:///path", "javascript:alert(1)", "https://a b", "https://x/\"><script>",
-                    "https://example.org/" + String(repeating: "a", count: 2048)] {
+        for bad in [
+            nil, "http://example.org/dog.gif", "https://", "https:///path", "javascript:alert(1)", "https://a b", "https://x/\"><script>",
+            "https://example.org/" + String(repeating: "a", count: 2048),
+        ] {
             #expect(throws: GifSubmission.Rejection.self) { try GifSubmission.validURL(bad) }
         }
     }
@@ -71,7 +74,8 @@ struct AdminValidationTests {
     }
 
     @Test func pageEscapesEverything() {
-        let gif = GifSummary(id: 3, title: #"<script>alert("x")</script>"#, source: .external(url: "https://e.org/a.gif?x=\"1\"&y=2"), width: 10, height: 20, createdAt: 0)
+        let gif = GifSummary(
+            id: 3, title: #"<script>alert("x")</script>"#, source: .external(url: "https://e.org/a.gif?x=\"1\"&y=2"), width: 10, height: 20, createdAt: 0)
         let html = DogPage.render(gif: gif, visitor: 42)
         #expect(!html.contains("<script>"))
         #expect(html.contains("&lt;script&gt;"))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Server
 
 @Suite("HTTP/1.1 request parser")

@@ -1,5 +1,6 @@
 import Prometheus
 import Testing
+
 @testable import Server
 
 @Suite("Metrics")
@@ -37,7 +38,11 @@ struct MetricsTests {
         metrics.recorder(forLoop: 1).record(method: .other("X"), route: "_unmatched", status: 405, nanoseconds: 1)
         let text = registry.emitToString()
         #expect(text.contains(#"http_server_request_duration_seconds_count{http_request_method="GET",http_route="/",http_response_status_code="200"} 2"#))
-        #expect(text.contains(#"http_server_request_duration_seconds_bucket{http_request_method="GET",http_route="/",http_response_status_code="200",le="0.005"} 1"#))
-        #expect(text.contains(#"http_server_request_duration_seconds_count{http_request_method="_OTHER",http_route="_unmatched",http_response_status_code="405"} 1"#))
+        #expect(
+            text.contains(
+                #"http_server_request_duration_seconds_bucket{http_request_method="GET",http_route="/",http_response_status_code="200",le="0.005"} 1"#))
+        #expect(
+            text.contains(
+                #"http_server_request_duration_seconds_count{http_request_method="_OTHER",http_route="_unmatched",http_response_status_code="405"} 1"#))
     }
 }

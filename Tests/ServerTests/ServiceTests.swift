@@ -1,6 +1,7 @@
 import Logging
 import Persistence
 import Testing
+
 @testable import Server
 
 @Suite("Counter flush state")
@@ -11,8 +12,8 @@ struct CounterFlushStateTests {
         #expect(state.recordView() == 12)
         #expect(state.beginFlush() == 2)
         #expect(state.beginFlush() == nil)  // one write at a time
-        #expect(state.recordView() == 13)    // counted while the write is under way
-        state.flushSucceeded(total: 15)      // another replica added 3
+        #expect(state.recordView() == 13)  // counted while the write is under way
+        state.flushSucceeded(total: 15)  // another replica added 3
         #expect(state.stored == 15)
         #expect(state.pending == 1)
         #expect(state.displayed == 16)

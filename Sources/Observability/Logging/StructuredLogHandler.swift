@@ -26,7 +26,8 @@ public struct StructuredLogHandler: LogHandler {
         if let extra = event.metadata {
             merged.merge(extra) { _, new in new }
         }
-        let line = format == .json
+        let line =
+            format == .json
             ? Self.jsonLine(level: event.level, message: "\(event.message)", logger: label, metadata: merged)
             : Self.textLine(level: event.level, message: "\(event.message)", logger: label, metadata: merged)
         sink.write(line)

@@ -114,7 +114,7 @@ extension DatabaseURL {
             hostPort = authority[authority.index(after: at)...]
             if let colon = userInfo.firstIndex(of: ":") {
                 guard let decodedUser = PercentEncoding.decode(userInfo[..<colon]),
-                      let decodedPassword = PercentEncoding.decode(userInfo[userInfo.index(after: colon)...])
+                    let decodedPassword = PercentEncoding.decode(userInfo[userInfo.index(after: colon)...])
                 else { throw fail("invalid percent-encoding in the user or password") }
                 user = decodedUser
                 password = DatabasePassword(decodedPassword)

@@ -84,8 +84,9 @@ final class MariaDBConnection: SQLConnection {
             guard mysql_real_query(mysql, sql, UInt(sql.utf8.count)) == 0 else { throw lastError() }
             // Discard a result set, if the command produced one.
             if let result = mysql_store_result(mysql) { mysql_free_result(result) }
-            return SQLExecution(affectedRows: Int64(bitPattern: UInt64(mysql_affected_rows(mysql))),
-                                lastInsertID: Int64(bitPattern: UInt64(mysql_insert_id(mysql))))
+            return SQLExecution(
+                affectedRows: Int64(bitPattern: UInt64(mysql_affected_rows(mysql))),
+                lastInsertID: Int64(bitPattern: UInt64(mysql_insert_id(mysql))))
         }
         let statement = try prepared(sql)
         try statement.execute(parameters, redact: password.redact)
@@ -119,8 +120,10 @@ final class MariaDBConnection: SQLConnection {
     }
 
     func tableExists(_ name: String) throws(DatabaseError) -> Bool {
-        try !query("SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?",
-                   [.text(name)]).isEmpty
+        try !query(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?",
+            [.text(name)]
+        ).isEmpty
     }
 
     // MARK: - Dialect
@@ -161,7 +164,8 @@ final class MariaDBConnection: SQLConnection {
 
     private func lastError() -> DatabaseError {
         let code = mysql_errno(mysql)
-        return DatabaseError(MariaDBErrorCode.kind(of: code), code: Int32(code),
-                             "mariadb: \(password.redact(String(cString: mysql_error(mysql))))")
+        return DatabaseError(
+            MariaDBErrorCode.kind(of: code), code: Int32(code),
+            "mariadb: \(password.redact(String(cString: mysql_error(mysql))))")
     }
 }

@@ -33,11 +33,12 @@ final class MariaDBStatement {
             if let fields = mysql_fetch_fields(metadata) {
                 for index in 0..<count {
                     let field = fields[index]
-                    columns.append(Column(
-                        isInteger: Self.integerTypes.contains(field.type.rawValue),
-                        isUnsigned: field.flags & UInt32(UNSIGNED_FLAG) != 0,
-                        isBinary: field.charsetnr == 63
-                    ))
+                    columns.append(
+                        Column(
+                            isInteger: Self.integerTypes.contains(field.type.rawValue),
+                            isUnsigned: field.flags & UInt32(UNSIGNED_FLAG) != 0,
+                            isBinary: field.charsetnr == 63
+                        ))
                 }
             }
             mysql_free_result(metadata)
@@ -148,8 +149,9 @@ final class MariaDBStatement {
 
     private static func error(_ handle: UnsafeMutablePointer<MYSQL_STMT>, _ redact: (String) -> String) -> DatabaseError {
         let code = mysql_stmt_errno(handle)
-        return DatabaseError(MariaDBErrorCode.kind(of: code), code: Int32(code),
-                             "mariadb: \(redact(String(cString: mysql_stmt_error(handle))))")
+        return DatabaseError(
+            MariaDBErrorCode.kind(of: code), code: Int32(code),
+            "mariadb: \(redact(String(cString: mysql_stmt_error(handle))))")
     }
 }
 

@@ -33,9 +33,10 @@ enum Migrator {
                     for statement in migration.statements {
                         do throws(DatabaseError) {
                             try connection.execute(statement)
-                        } catch where !error.breaksConnection {
-                            throw DatabaseError(.migration, code: error.code,
-                                                "migration \(migration.version) (\(migration.name)): \(error.message)")
+                        } catch let error where !error.breaksConnection {
+                            throw DatabaseError(
+                                .migration, code: error.code,
+                                "migration \(migration.version) (\(migration.name)): \(error.message)")
                         }
                     }
                     try connection.execute(

@@ -25,8 +25,9 @@ final class ConnectionPool: Sendable {
         let monitor = PoolMonitor(name: name, size: size, configuration: configuration)
         self.monitor = monitor
         self.connections = (0..<size).map { slot in
-            ConnectionActor(slot: slot, threadName: "\(name)-\(slot)", connector: connector,
-                            monitor: monitor, validateAfterIdle: configuration.validateAfterIdle)
+            ConnectionActor(
+                slot: slot, threadName: "\(name)-\(slot)", connector: connector,
+                monitor: monitor, validateAfterIdle: configuration.validateAfterIdle)
         }
         self.state = Mutex(PoolState(size: size, queueLimit: configuration.queueLimit))
     }

@@ -32,11 +32,13 @@ final class PoolMonitor: Sendable {
     init(name: String, size: Int, configuration: DatabasePoolConfiguration) {
         self.name = name
         self.logger = configuration.logger
-        state = Mutex(State(
-            backoff: ReconnectBackoff(initial: configuration.reconnectInitialDelay,
-                                      maximum: configuration.reconnectMaximumDelay),
-            slots: Array(repeating: .unopened, count: size)
-        ))
+        state = Mutex(
+            State(
+                backoff: ReconnectBackoff(
+                    initial: configuration.reconnectInitialDelay,
+                    maximum: configuration.reconnectMaximumDelay),
+                slots: Array(repeating: .unopened, count: size)
+            ))
     }
 
     var epoch: UInt64 { state.withLock { $0.epoch } }
@@ -67,9 +69,11 @@ final class PoolMonitor: Sendable {
         }
         // The first failure, then the 2nd, 4th, 8th…: an outage does not flood the log.
         if failures & (failures - 1) == 0 {
-            logger?.warning("cannot connect to the database", metadata: [
-                "pool": "\(name)", "error": "\(error)", "failed_attempts": "\(failures)",
-            ])
+            logger?.warning(
+                "cannot connect to the database",
+                metadata: [
+                    "pool": "\(name)", "error": "\(error)", "failed_attempts": "\(failures)",
+                ])
         }
     }
 

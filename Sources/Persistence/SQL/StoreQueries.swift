@@ -45,8 +45,9 @@ enum StoreQueries {
             """,
             parameters + [SQLValue(gif.width), SQLValue(gif.height), .integer(createdAt)]
         )
-        return GifSummary(id: execution.lastInsertID, title: gif.title, source: source,
-                          width: gif.width, height: gif.height, createdAt: createdAt)
+        return GifSummary(
+            id: execution.lastInsertID, title: gif.title, source: source,
+            width: gif.width, height: gif.height, createdAt: createdAt)
     }
 
     static func deleteGif(_ connection: some SQLConnection, id: Int64) throws(DatabaseError) -> Bool {
@@ -81,9 +82,10 @@ enum StoreQueries {
         if let url = row.text(2) {
             source = .external(url: url)
         } else {
-            source = .stored(contentType: row.text(3) ?? "application/octet-stream",
-                             sha256: row.text(4) ?? "",
-                             size: Int(try row.integer(5) ?? 0))
+            source = .stored(
+                contentType: row.text(3) ?? "application/octet-stream",
+                sha256: row.text(4) ?? "",
+                size: Int(try row.integer(5) ?? 0))
         }
         return GifSummary(
             id: try row.requiredInteger(0),

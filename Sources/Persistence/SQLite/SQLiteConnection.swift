@@ -55,7 +55,7 @@ final class SQLiteConnection: SQLConnection {
                     throw DatabaseError(.other, "journal_mode is \(mode ?? "unknown"), not wal")
                 }
                 return
-            } catch where error.kind == .busy && clock.now < deadline {
+            } catch let error where error.kind == .busy && clock.now < deadline {
                 usleep(10_000)
             }
         }
@@ -184,12 +184,13 @@ final class SQLiteConnection: SQLConnection {
 
     private func error(_ rc: Int32) -> DatabaseError {
         let message = String(cString: sqlite3_errmsg(handle))
-        let kind: DatabaseError.Kind = switch rc & 0xff {
-        case SQLITE_BUSY, SQLITE_LOCKED: .busy
-        case SQLITE_CONSTRAINT: .constraint
-        case SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_CANTOPEN, SQLITE_FULL, SQLITE_READONLY: .broken
-        default: .other
-        }
+        let kind: DatabaseError.Kind =
+            switch rc & 0xff {
+            case SQLITE_BUSY, SQLITE_LOCKED: .busy
+            case SQLITE_CONSTRAINT: .constraint
+            case SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_CANTOPEN, SQLITE_FULL, SQLITE_READONLY: .broken
+            default: .other
+            }
         return DatabaseError(kind, code: rc, "sqlite: \(message)")
     }
 }

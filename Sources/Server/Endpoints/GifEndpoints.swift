@@ -39,7 +39,7 @@ public struct GifEndpoints: Sendable {
 
     func image(_ request: HTTPRequest) async -> HTTPResponse {
         guard let text = request.pathParameters["id"], let id = Int64(text), id > 0,
-              let gif = await picker.summary(id: id)
+            let gif = await picker.summary(id: id)
         else { return .error(.notFound, "not found") }
         switch gif.source {
         case .external(let url):

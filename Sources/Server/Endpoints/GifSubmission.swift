@@ -1,10 +1,11 @@
+import Observability
+import Persistence
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Observability
-import Persistence
 
 /// Validation of a new catalog entry from the admin API.
 enum GifSubmission {
@@ -23,8 +24,8 @@ enum GifSubmission {
     /// A title of 1–200 printable characters (no control characters).
     static func validTitle(_ title: String?) throws(Rejection) -> String {
         guard let title, !title.isEmpty, title.count <= maxTitleLength,
-              !title.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format }),
-              !title.allSatisfy(\.isWhitespace)
+            !title.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format }),
+            !title.allSatisfy(\.isWhitespace)
         else { throw Rejection(status: .unprocessableContent, message: "title must be 1-\(maxTitleLength) printable characters", field: "title") }
         return title
     }
@@ -35,7 +36,7 @@ enum GifSubmission {
         guard let url, url.utf8.count <= maxURLLength, url.lowercased().hasPrefix("https://") else { throw rejection }
         let rest = url.utf8.dropFirst(8)
         guard let hostByte = rest.first, hostByte != UInt8(ascii: "/"), hostByte != UInt8(ascii: "?"), hostByte != UInt8(ascii: "#"),
-              url.utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "<") && $0 != UInt8(ascii: ">") })
+            url.utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "<") && $0 != UInt8(ascii: ">") })
         else { throw rejection }
         return url
     }

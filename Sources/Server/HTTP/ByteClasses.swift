@@ -2,11 +2,13 @@
 /// is a shift and a mask with no lazy-global check).
 enum ByteClass {
     /// tchar: `!#$%&'*+-.^_`|~`, digits and letters.
-    private static let token: (UInt64, UInt64, UInt64, UInt64) = (0x03FF6CFA00000000, 0x57FFFFFFC7FFFFFE, 0x0000000000000000, 0x0000000000000000)
+    private static let token: (UInt64, UInt64, UInt64, UInt64) = (0x03FF_6CFA_0000_0000, 0x57FF_FFFF_C7FF_FFFE, 0x0000_0000_0000_0000, 0x0000_0000_0000_0000)
     /// Bytes allowed inside a field value: VCHAR, obs-text, SP and HTAB (no other controls).
-    private static let fieldValue: (UInt64, UInt64, UInt64, UInt64) = (0xFFFFFFFF00000200, 0x7FFFFFFFFFFFFFFF, 0xFFFFFFFFFFFFFFFF, 0xFFFFFFFFFFFFFFFF)
+    private static let fieldValue: (UInt64, UInt64, UInt64, UInt64) = (
+        0xFFFF_FFFF_0000_0200, 0x7FFF_FFFF_FFFF_FFFF, 0xFFFF_FFFF_FFFF_FFFF, 0xFFFF_FFFF_FFFF_FFFF
+    )
     /// Bytes allowed in a request target: VCHAR.
-    private static let target: (UInt64, UInt64, UInt64, UInt64) = (0xFFFFFFFE00000000, 0x7FFFFFFFFFFFFFFF, 0x0000000000000000, 0x0000000000000000)
+    private static let target: (UInt64, UInt64, UInt64, UInt64) = (0xFFFF_FFFE_0000_0000, 0x7FFF_FFFF_FFFF_FFFF, 0x0000_0000_0000_0000, 0x0000_0000_0000_0000)
 
     @inline(__always)
     private static func test(_ mask: (UInt64, UInt64, UInt64, UInt64), _ byte: UInt8) -> Bool {

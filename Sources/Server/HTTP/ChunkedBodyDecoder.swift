@@ -92,7 +92,7 @@ struct ChunkedBodyDecoder: Sendable, Equatable {
 
     private func findLineFeed(_ buffer: UnsafeRawBufferPointer) -> Int? {
         guard position < buffer.count, let base = buffer.baseAddress,
-              let found = memchr(base + position, 0x0A, buffer.count - position)
+            let found = memchr(base + position, 0x0A, buffer.count - position)
         else { return nil }
         return base.distance(to: UnsafeRawPointer(found))
     }

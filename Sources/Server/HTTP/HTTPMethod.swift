@@ -42,6 +42,8 @@ public enum HTTPMethod: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+// swift-format-ignore: AlwaysUseLowerCamelCase
+// (`http1_0` and `http1_1` spell the version numbers, as SwiftNIO's HTTPVersion does.)
 /// The protocol version of a request barkd accepted (1.0 or 1.1).
 public enum HTTPVersion: Sendable, Equatable {
     case http1_0

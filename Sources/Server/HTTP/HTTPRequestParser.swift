@@ -141,16 +141,18 @@ public struct HTTPRequestParser: Sendable {
         guard index > targetStart, index < buffer.count else { return .failure(.invalidRequestLine) }
         guard buffer[index] == 0x20 else {
             let byte = buffer[index]
-            return .failure(byte == 0x0D || byte == 0x0A ? lineError(buffer, at: index) : (byte >= 0x80 || byte < 0x20 || byte == 0x7F ? .invalidTarget : .invalidRequestLine))
+            return .failure(
+                byte == 0x0D || byte == 0x0A
+                    ? lineError(buffer, at: index) : (byte >= 0x80 || byte < 0x20 || byte == 0x7F ? .invalidTarget : .invalidRequestLine))
         }
         let target = targetStart..<index
         index += 1
         // HTTP-version = "HTTP/" DIGIT "." DIGIT
         guard index + 8 <= buffer.count,
-              buffer[index] == UInt8(ascii: "H"), buffer[index + 1] == UInt8(ascii: "T"),
-              buffer[index + 2] == UInt8(ascii: "T"), buffer[index + 3] == UInt8(ascii: "P"),
-              buffer[index + 4] == UInt8(ascii: "/"), isDigit(buffer[index + 5]),
-              buffer[index + 6] == UInt8(ascii: "."), isDigit(buffer[index + 7])
+            buffer[index] == UInt8(ascii: "H"), buffer[index + 1] == UInt8(ascii: "T"),
+            buffer[index + 2] == UInt8(ascii: "T"), buffer[index + 3] == UInt8(ascii: "P"),
+            buffer[index + 4] == UInt8(ascii: "/"), isDigit(buffer[index + 5]),
+            buffer[index + 6] == UInt8(ascii: "."), isDigit(buffer[index + 7])
         else { return .failure(.invalidRequestLine) }
         let major = buffer[index + 5] - UInt8(ascii: "0")
         let minor = buffer[index + 7] - UInt8(ascii: "0")
@@ -308,7 +310,8 @@ public struct HTTPRequestParser: Sendable {
         if facts.contentLength == -2 { return .failure(.multipleContentLengths) }
         if facts.contentLength == -1 { return .failure(.invalidContentLength) }
         let framing: HTTPBodyFraming
-        let maxBodyBytes = facts.transferEncodingCount > 0 || (facts.contentLength ?? 0) > 0
+        let maxBodyBytes =
+            facts.transferEncodingCount > 0 || (facts.contentLength ?? 0) > 0
             ? limits.maxBodyBytes(method: requestLine.method, target: UnsafeRawBufferPointer(rebasing: buffer[requestLine.target]))
             : limits.maxBodyBytes
         if facts.transferEncodingCount > 0 {

@@ -69,21 +69,23 @@ public struct HealthReport: Sendable, Equatable {
         if let error = readings.databaseError {
             checks.append(Check(key: "database:responseTime", componentType: "datastore", status: .fail, output: error))
         } else if let roundTrip = readings.databaseRoundTrip {
-            checks.append(Check(
-                key: "database:responseTime", componentType: "datastore", observedValue: roundTrip.milliseconds,
-                observedUnit: "ms", status: roundTrip > Self.slowDatabase ? .warn : .pass
-            ))
+            checks.append(
+                Check(
+                    key: "database:responseTime", componentType: "datastore", observedValue: roundTrip.milliseconds,
+                    observedUnit: "ms", status: roundTrip > Self.slowDatabase ? .warn : .pass
+                ))
         } else {
             checks.append(Check(key: "database:responseTime", componentType: "datastore", status: .warn, output: "not checked yet"))
         }
 
         for (index, loop) in readings.loops.enumerated() {
             let status: Status = loop.sinceLastTurn > stuckAfter ? .fail : (loop.lag > Self.slowLoopLag ? .warn : .pass)
-            checks.append(Check(
-                key: "eventLoops:lag", componentID: "loop-\(index)", componentType: "system",
-                observedValue: loop.lag.milliseconds, observedUnit: "ms", status: status,
-                output: status == .fail ? "not turned for \(loop.sinceLastTurn)" : nil
-            ))
+            checks.append(
+                Check(
+                    key: "eventLoops:lag", componentID: "loop-\(index)", componentType: "system",
+                    observedValue: loop.lag.milliseconds, observedUnit: "ms", status: status,
+                    output: status == .fail ? "not turned for \(loop.sinceLastTurn)" : nil
+                ))
         }
 
         let backlogStatus: Status
@@ -97,10 +99,11 @@ public struct HealthReport: Sendable, Equatable {
         } else {
             backlogStatus = .pass
         }
-        checks.append(Check(
-            key: "visitorCounter:backlog", componentType: "component", observedValue: Double(readings.counterBacklog),
-            observedUnit: "views", status: backlogStatus, output: backlogOutput
-        ))
+        checks.append(
+            Check(
+                key: "visitorCounter:backlog", componentType: "component", observedValue: Double(readings.counterBacklog),
+                observedUnit: "views", status: backlogStatus, output: backlogOutput
+            ))
         self.checks = checks
     }
 

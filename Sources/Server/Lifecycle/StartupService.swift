@@ -14,8 +14,10 @@ public struct StartupService: Service {
     let seed: @Sendable () -> [NewGif]
     let logger: Logger
 
-    public init(store: any Store, picker: GifPicker, counter: VisitorCounter, readiness: Readiness,
-                seed: @escaping @Sendable () -> [NewGif], logger: Logger) {
+    public init(
+        store: any Store, picker: GifPicker, counter: VisitorCounter, readiness: Readiness,
+        seed: @escaping @Sendable () -> [NewGif], logger: Logger
+    ) {
         self.store = store
         self.picker = picker
         self.counter = counter
@@ -26,10 +28,14 @@ public struct StartupService: Service {
 
     public func run() async throws {
         guard try await step("migrating the database", { try await store.migrate() }) else { return }
-        guard try await step("seeding the catalog", {
-            let added = try await store.seedIfNeverSeeded(seed())
-            if added > 0 { logger.info("seeded the catalog", metadata: ["gifs": "\(added)"]) }
-        }) else { return }
+        guard
+            try await step(
+                "seeding the catalog",
+                {
+                    let added = try await store.seedIfNeverSeeded(seed())
+                    if added > 0 { logger.info("seeded the catalog", metadata: ["gifs": "\(added)"]) }
+                })
+        else { return }
         guard try await step("loading the catalog", { try await picker.refresh() }) else { return }
         guard try await step("loading the visitor count", { try await counter.load() }) else { return }
         let schema = (try? await store.schemaVersion()) ?? 0

@@ -58,8 +58,10 @@ public final class MetricsCollector: Sendable {
         registry.makeDurationHistogram(
             descriptor: .named("barkd_db_wait_seconds", help: "Time callers that found every database connection busy waited for one."),
             labels: [],
-            buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
-                      .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5)]
+            buckets: [
+                .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+                .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5),
+            ]
         )
     }
 
@@ -80,7 +82,8 @@ public final class MetricsCollector: Sendable {
         if let counter = sources.counter {
             let pageViews = await counter.pageViews
             let state = await counter.snapshot
-            add(counterNamed("barkd_page_views_total", "Page views counted by this instance since it started."),
+            add(
+                counterNamed("barkd_page_views_total", "Page views counted by this instance since it started."),
                 series: "page_views", total: Double(pageViews))
             gauge("barkd_visitors", "Visitor count: the stored total plus this instance's views not written yet.").set(Double(state.displayed))
             gauge("barkd_pending_views", "Views counted by this instance and not yet written to the database.").set(Double(state.unflushed))
@@ -109,7 +112,8 @@ public final class MetricsCollector: Sendable {
     private func refreshProcess() async {
         let stats = await withTaskExecutorPreference(globalConcurrentExecutor) { ProcessStats.read() }
         guard let stats else { return }
-        add(counterNamed("process_cpu_seconds_total", "Total user and system CPU time spent in seconds."),
+        add(
+            counterNamed("process_cpu_seconds_total", "Total user and system CPU time spent in seconds."),
             series: "process_cpu", total: stats.cpuSeconds)
         gauge("process_resident_memory_bytes", "Resident memory size in bytes.").set(Double(stats.residentBytes))
         gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.").set(Double(stats.virtualBytes))
@@ -138,7 +142,8 @@ public final class MetricsCollector: Sendable {
 
     private func poolGauge(_ state: String) -> Gauge {
         registry.makeGauge(
-            descriptor: .named("barkd_db_pool_connections", help: "Database pool connections by state: idle or busy (lent out) slots, and broken ones awaiting a reconnect."),
+            descriptor: .named(
+                "barkd_db_pool_connections", help: "Database pool connections by state: idle or busy (lent out) slots, and broken ones awaiting a reconnect."),
             labels: [("state", state)]
         )
     }

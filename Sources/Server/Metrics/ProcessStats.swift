@@ -22,10 +22,10 @@ public struct ProcessStats: Sendable, Equatable {
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         // fields[0] is the state (field 3 of the line); field N of the line is fields[N - 3].
         guard fields.count >= 22,
-              let utime = Double(fields[11]), let stime = Double(fields[12]),
-              let threads = Int(fields[17]), let start = Double(fields[19]),
-              let vsize = Int(fields[20]), let rssPages = Int(fields[21]),
-              ticksPerSecond > 0
+            let utime = Double(fields[11]), let stime = Double(fields[12]),
+            let threads = Int(fields[17]), let start = Double(fields[19]),
+            let vsize = Int(fields[20]), let rssPages = Int(fields[21]),
+            ticksPerSecond > 0
         else { return nil }
         return ProcessStats(
             cpuSeconds: (utime + stime) / ticksPerSecond, residentBytes: rssPages * pageSize, virtualBytes: vsize,
@@ -44,9 +44,10 @@ public struct ProcessStats: Sendable, Equatable {
     /// Reads this process's figures. Blocking file reads: never call on an event loop.
     static func read() -> ProcessStats? {
         guard let stat = readSmallFile("/proc/self/stat"),
-              let bootTime = readSmallFile("/proc/stat").flatMap(parseBootTime(procStat:)),
-              var stats = parse(stat: stat, bootTime: bootTime, ticksPerSecond: Double(sysconf(Int32(_SC_CLK_TCK))),
-                                pageSize: Int(sysconf(Int32(_SC_PAGESIZE))))
+            let bootTime = readSmallFile("/proc/stat").flatMap(parseBootTime(procStat:)),
+            var stats = parse(
+                stat: stat, bootTime: bootTime, ticksPerSecond: Double(sysconf(Int32(_SC_CLK_TCK))),
+                pageSize: Int(sysconf(Int32(_SC_PAGESIZE))))
         else { return nil }
         stats.openFDs = countOpenFDs()
         var limit = rlimit()

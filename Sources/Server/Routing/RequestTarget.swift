@@ -12,7 +12,7 @@ struct RequestTarget {
             guard let schemeEnd = Self.absoluteFormPrefixLength(bytes) else { return nil }
             let authorityStart = bytes.index(bytes.startIndex, offsetBy: schemeEnd)
             guard let slash = bytes[authorityStart...].firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }),
-                  bytes[slash] == UInt8(ascii: "/")
+                bytes[slash] == UInt8(ascii: "/")
             else {
                 path = "/"
                 query = bytes[authorityStart...].firstIndex(of: UInt8(ascii: "?")).map { target[bytes.index(after: $0)...] }

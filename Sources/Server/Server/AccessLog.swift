@@ -54,7 +54,10 @@ public struct AccessLog: Sendable {
         line.removeAll(keepingCapacity: true)
         let micros = Int(entry.durationNanoseconds / 1000)
         if format == .text {
-            line.append(contentsOf: "\(LogTimestamp.now()) info barkd.access: \(entry.method) \(entry.path) \(entry.status) \(entry.bytes)B \(micros)us request_id=\(entry.requestID) remote=\(entry.remote)\n".utf8)
+            line.append(
+                contentsOf:
+                    "\(LogTimestamp.now()) info barkd.access: \(entry.method) \(entry.path) \(entry.status) \(entry.bytes)B \(micros)us request_id=\(entry.requestID) remote=\(entry.remote)\n"
+                    .utf8)
             sink.write(line)
             return
         }

@@ -233,10 +233,11 @@ final class HTTPConnection {
         metrics?.record(method: head.method, route: route, status: Int(response.status.code), nanoseconds: finished &- began)
         if logThis {
             if path.isEmpty { path = Substring(target) }
-            context.accessLog.write(AccessLog.Entry(
-                requestID: requestID, method: head.method, path: path, route: route, status: response.status.code,
-                bytes: sendsBody ? bodyLength : 0, durationNanoseconds: finished &- began, remote: remote
-            ), scratch: &logScratch)
+            context.accessLog.write(
+                AccessLog.Entry(
+                    requestID: requestID, method: head.method, path: path, route: route, status: response.status.code,
+                    bytes: sendsBody ? bodyLength : 0, durationNanoseconds: finished &- began, remote: remote
+                ), scratch: &logScratch)
         }
         if !pendingBody.isEmpty {
             do { try await flush(body: pendingBody) } catch { return false }
@@ -251,7 +252,7 @@ final class HTTPConnection {
         let fieldsView = HTTPHeaders(storage: storage, base: start, fields: fields)
         if let given = fieldsView["x-request-id"], RequestID.isValid(given) { requestID = given } else { requestID = RequestID.generate() }
         guard let parts = RequestTarget(target),
-              let path = parts.path.utf8.contains(UInt8(ascii: "%")) ? PercentDecoding.decode(parts.path.utf8) : String(parts.path)
+            let path = parts.path.utf8.contains(UInt8(ascii: "%")) ? PercentDecoding.decode(parts.path.utf8) : String(parts.path)
         else {
             context.stats.recordRejection("invalid_target")
             return (.error(.badRequest, "invalid request target"), "_invalid", requestID, "")
@@ -274,9 +275,11 @@ final class HTTPConnection {
             do {
                 return (try await handler(request), template, requestID, parts.path)
             } catch {
-                context.logger.error("handler failed", metadata: [
-                    "route": "\(template)", "request_id": "\(requestID)", "error": "\(error)",
-                ])
+                context.logger.error(
+                    "handler failed",
+                    metadata: [
+                        "route": "\(template)", "request_id": "\(requestID)", "error": "\(error)",
+                    ])
                 return (.error(.internalServerError, "internal error"), template, requestID, parts.path)
             }
         }
@@ -285,9 +288,11 @@ final class HTTPConnection {
     /// Answers a request the parser refused, then closes: its framing cannot be trusted.
     private func reject(_ error: HTTPParseError) async throws {
         context.stats.recordRejection(Self.metricReason(error))
-        context.logger.info("request rejected", metadata: [
-            "reason": "\(error.reason)", "status": "\(error.status.code)", "remote": "\(remote)",
-        ])
+        context.logger.info(
+            "request rejected",
+            metadata: [
+                "reason": "\(error.reason)", "status": "\(error.status.code)", "remote": "\(remote)",
+            ])
         try await sendErrorAndClose(.error(error.status, error.reason, field: error == .bodyTooLarge ? "body" : nil))
     }
 

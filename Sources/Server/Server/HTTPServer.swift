@@ -85,9 +85,11 @@ public final class HTTPServer: Service, Sendable {
             outer.addTask { try? await Task.sleep(for: grace) }
             _ = try await outer.next()
             if self.stats.openConnections.load(ordering: .relaxed) > 0 {
-                self.context.logger.warning("shutdown grace period over; cancelling remaining requests", metadata: [
-                    "open_connections": "\(self.stats.openConnections.load(ordering: .relaxed))",
-                ])
+                self.context.logger.warning(
+                    "shutdown grace period over; cancelling remaining requests",
+                    metadata: [
+                        "open_connections": "\(self.stats.openConnections.load(ordering: .relaxed))"
+                    ])
             }
             outer.cancelAll()
         }
@@ -97,7 +99,8 @@ public final class HTTPServer: Service, Sendable {
     private func serveAll() async {
         await withDiscardingTaskGroup { acceptLoops in
             for (index, loop) in group.loops.enumerated() {
-                let mine = sharedListeners
+                let mine =
+                    sharedListeners
                     ? listeners
                     : listeners.enumerated().filter { $0.offset % group.loops.count == index }.map(\.element)
                 for listener in mine {

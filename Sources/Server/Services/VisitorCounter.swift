@@ -67,9 +67,11 @@ public actor VisitorCounter: Service {
             state.flushSucceeded(total: total)
         } catch {
             state.flushFailed()
-            logger.warning("visitor counter flush failed; will retry", metadata: [
-                "error": "\(error)", "pending": "\(state.pending)", "retry_in": "\(state.retryDelay)",
-            ])
+            logger.warning(
+                "visitor counter flush failed; will retry",
+                metadata: [
+                    "error": "\(error)", "pending": "\(state.pending)", "retry_in": "\(state.retryDelay)",
+                ])
         }
         return state.unflushed == 0
     }
