@@ -857,12 +857,15 @@ def test_upload_over_the_default_max_upload_is_413_and_changes_nothing(admin_app
     assert call(admin_app, "GET", "/").status == 200
 
 
-def test_max_upload_raises_the_body_limit_of_the_upload_route_only(admin_app):
+def test_max_upload_raises_the_body_limit_of_the_authorized_upload_route_only(admin_app):
     # --max-body stays 1 MiB everywhere but POST /api/gifs (5 MiB by default), and the
     # limit holds before authentication: the body is refused from its Content-Length.
     over_general = b"x" * ((1 << 20) + 1)
+    # Without the admin token, the upload route is held to the general limit too: an
+    # anonymous client cannot make barkd buffer --max-upload bytes.
     for method, path, token in (("POST", "/readyz/disable", TOKEN), ("DELETE", "/api/gifs/1", TOKEN),
-                                ("POST", "/api/gifs/1", None), ("GET", "/", None)):
+                                ("POST", "/api/gifs/1", None), ("GET", "/", None),
+                                ("POST", "/api/gifs?title=x", None), ("POST", "/api/gifs?title=x", "wrong-token-0123456789")):
         response = call(admin_app, method, path, {"Content-Type": "application/octet-stream"}, over_general, token=token)
         assert_json_error(response, 413, "body")
     ready = call(admin_app, "GET", "/readyz")

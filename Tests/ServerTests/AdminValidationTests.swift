@@ -56,13 +56,13 @@ struct AdminValidationTests {
     }
 
     @Test func constantTimeComparison() {
-        #expect(AdminAuthorization.constantTimeEqual(Array("secret".utf8), Array("secret".utf8)))
-        #expect(!AdminAuthorization.constantTimeEqual(Array("secreT".utf8), Array("secret".utf8)))
-        #expect(!AdminAuthorization.constantTimeEqual(Array("secret2".utf8), Array("secret".utf8)))
-        #expect(!AdminAuthorization.constantTimeEqual([], Array("secret".utf8)))
+        #expect(BearerToken.constantTimeEqual(Array("secret".utf8), Array("secret".utf8)))
+        #expect(!BearerToken.constantTimeEqual(Array("secreT".utf8), Array("secret".utf8)))
+        #expect(!BearerToken.constantTimeEqual(Array("secret2".utf8), Array("secret".utf8)))
+        #expect(!BearerToken.constantTimeEqual([], Array("secret".utf8)))
         // A guess 256 bytes longer once slipped through a length compared modulo 256.
         let token = Array(String(repeating: "t", count: 32).utf8)
-        #expect(!AdminAuthorization.constantTimeEqual(token + [UInt8](repeating: 0, count: 256), token))
+        #expect(!BearerToken.constantTimeEqual(token + [UInt8](repeating: 0, count: 256), token))
         #expect(AdminAuthorization(token: "") == nil)
     }
 

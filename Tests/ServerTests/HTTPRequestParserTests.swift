@@ -186,6 +186,22 @@ struct HTTPRequestParserTests {
         #expect(parse(twoChunks, limits: limits).0 == .failure(.bodyTooLarge))
     }
 
+    @Test func aBodyAllowanceWithATokenNeedsTheBearerHeader() {
+        var limits = HTTPLimits()
+        limits.maxBodyBytes = 10
+        limits.bodyAllowances = [HTTPBodyAllowance(method: .post, path: "/upload", maxBodyBytes: 20, bearerToken: Array("s3cret".utf8))]
+        func upload(_ authorization: String?) -> HTTPParseResult {
+            let header = authorization.map { "Authorization: \($0)\r\n" } ?? ""
+            return parse("POST /upload HTTP/1.1\r\nHost: a\r\n\(header)Content-Length: 15\r\n\r\n" + String(repeating: "b", count: 15), limits: limits).0
+        }
+        #expect(parsedMessage(upload("Bearer s3cret")) != nil)
+        #expect(parsedMessage(upload("bearer s3cret")) != nil)
+        #expect(upload(nil) == .failure(.bodyTooLarge))
+        #expect(upload("Bearer wrong!") == .failure(.bodyTooLarge))
+        #expect(upload("Bearer s3cret2") == .failure(.bodyTooLarge))
+        #expect(upload("Basic s3cret") == .failure(.bodyTooLarge))
+    }
+
     @Test func slowlorisBytesAreScannedOnce() {
         // Feeding a large header section one byte at a time must stay linear: the parser
         // resumes its search where it stopped (this test would time out if quadratic).

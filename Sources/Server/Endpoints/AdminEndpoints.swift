@@ -20,10 +20,10 @@ public struct AdminEndpoints: Sendable {
 
     static let uploadPath = "/api/gifs"
 
-    /// The upload route's body limit (`--max-upload`), for ``HTTPLimits/bodyAllowances``;
-    /// every other route keeps the general `--max-body`.
+    /// The upload route's body limit (`--max-upload`), for ``HTTPLimits/bodyAllowances``,
+    /// granted only with the admin token; every other request keeps `--max-body`.
     public var uploadBodyAllowance: HTTPBodyAllowance {
-        HTTPBodyAllowance(method: .post, path: Self.uploadPath, maxBodyBytes: maxUploadBytes)
+        HTTPBodyAllowance(method: .post, path: Self.uploadPath, maxBodyBytes: maxUploadBytes, bearerToken: authorization.tokenBytes)
     }
 
     public func register(in router: inout Router) {

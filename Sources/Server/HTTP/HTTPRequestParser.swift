@@ -286,6 +286,16 @@ public struct HTTPRequestParser: Sendable {
         }
     }
 
+    /// The value of the first field named `name` (lowercase), if any.
+    static func fieldValue(named name: StaticString, in buffer: UnsafeRawBufferPointer, fields: [HTTPHeaderField]) -> UnsafeRawBufferPointer? {
+        for field in fields where field.name.count == name.utf8CodeUnitCount {
+            if ByteClass.equalsLowercase(UnsafeRawBufferPointer(rebasing: buffer[field.name]), name) {
+                return UnsafeRawBufferPointer(rebasing: buffer[field.value])
+            }
+        }
+        return nil
+    }
+
     /// Calls `body` with each comma-separated element of `value`, trimmed of whitespace.
     static func forEachToken(_ value: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
         var start = 0
@@ -312,7 +322,9 @@ public struct HTTPRequestParser: Sendable {
         let framing: HTTPBodyFraming
         let maxBodyBytes =
             facts.transferEncodingCount > 0 || (facts.contentLength ?? 0) > 0
-            ? limits.maxBodyBytes(method: requestLine.method, target: UnsafeRawBufferPointer(rebasing: buffer[requestLine.target]))
+            ? limits.maxBodyBytes(method: requestLine.method, target: UnsafeRawBufferPointer(rebasing: buffer[requestLine.target])) {
+                Self.fieldValue(named: "authorization", in: buffer, fields: fields)
+            }
             : limits.maxBodyBytes
         if facts.transferEncodingCount > 0 {
             if facts.contentLength != nil { return .failure(.contentLengthWithTransferEncoding) }
