@@ -151,3 +151,50 @@ measured_commit() {
 machine_line() {
     echo "$(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), kernel $(uname -r)"
 }
+
+# The two functions below read the caller's globals and fill its associative arrays
+# (declared there with `declare -A`), which shellcheck cannot see from this file.
+# warm_up: WARMUP seconds of wrk at 64 connections against each of SERVERS.
+# The caller defines `url_of SERVER` and the globals servers, warmup and wrk_bin.
+# shellcheck disable=SC2154
+warm_up() {
+    local server
+    ((warmup > 0)) || return 0
+    for server in "${servers[@]}"; do
+        echo "== warm-up: $server (${warmup}s)" >&2
+        "$wrk_bin" -t2 -c64 -d"${warmup}s" "$(url_of "$server")" > /dev/null
+    done
+}
+
+# measure_interleaved: for each connection count, runs wrk against every server in turn
+# (interleaved, so every server meets the same machine state) and fills the global
+# associative arrays rate_of, p50_of, p99_of, errors_of, rss_of and cpu_of under the key
+# "SERVER/CONNECTIONS". The caller defines `url_of SERVER` and `server_pids SERVER` (the
+# PIDs whose CPU and memory count for it), and the globals servers, connection_counts,
+# duration, wrk_bin and raw_log (wrk's raw output is appended there).
+# shellcheck disable=SC2154,SC2034,SC2004
+measure_interleaved() {
+    local connections threads server before after output parsed requests rate p50 p99 errors key
+    local -a pids
+    for connections in "${connection_counts[@]}"; do
+        threads=$((connections < 2 ? connections : 2))
+        for server in "${servers[@]}"; do
+            echo "== $server: wrk -t$threads -c$connections -d${duration}s" >&2
+            mapfile -t pids < <(server_pids "$server")
+            before=$(cpu_ticks "${pids[@]}")
+            output=$("$wrk_bin" -t"$threads" -c"$connections" -d"${duration}s" --latency "$(url_of "$server")")
+            after=$(cpu_ticks "${pids[@]}")
+            printf '### %s, %d connections\n%s\n\n' "$server" "$connections" "$output" >> "$raw_log"
+            parsed=$(parse_wrk <<< "$output") \
+                || die "cannot read wrk's output for $server at $connections connections: $output"
+            read -r requests rate p50 p99 errors <<< "$parsed"
+            key="$server/$connections"
+            rate_of[$key]=$rate
+            p50_of[$key]=$p50
+            p99_of[$key]=$p99
+            errors_of[$key]=$errors
+            rss_of[$key]=$(rss_kib "${pids[@]}")
+            cpu_of[$key]=$(per_request $((after - before)) "$requests")
+        done
+    done
+}

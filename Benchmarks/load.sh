@@ -99,35 +99,8 @@ raw_log="$results_dir/latest-wrk.txt"
 url_of() { echo "http://127.0.0.1:${port[$1]}/healthcheck"; }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-if ((warmup > 0)); then
-    for server in "${servers[@]}"; do
-        echo "== warm-up: $server (${warmup}s)" >&2
-        "$wrk_bin" -t2 -c64 -d"${warmup}s" "$(url_of "$server")" > /dev/null
-    done
-fi
-
-# Interleaved by connection count, so that every server meets the same machine state.
-for connections in "${connection_counts[@]}"; do
-    threads=$((connections < 2 ? connections : 2))
-    for server in "${servers[@]}"; do
-        echo "== $server: wrk -t$threads -c$connections -d${duration}s" >&2
-        mapfile -t pids < <(server_pids "$server")
-        before=$(cpu_ticks "${pids[@]}")
-        output=$("$wrk_bin" -t"$threads" -c"$connections" -d"${duration}s" --latency "$(url_of "$server")")
-        after=$(cpu_ticks "${pids[@]}")
-        printf '### %s, %d connections\n%s\n\n' "$server" "$connections" "$output" >> "$raw_log"
-        parsed=$(parse_wrk <<< "$output") \
-            || die "cannot read wrk's output for $server at $connections connections: $output"
-        read -r requests rate p50 p99 errors <<< "$parsed"
-        key="$server/$connections"
-        rate_of[$key]=$rate
-        p50_of[$key]=$p50
-        p99_of[$key]=$p99
-        errors_of[$key]=$errors
-        rss_of[$key]=$(rss_kib "${pids[@]}")
-        cpu_of[$key]=$(per_request $((after - before)) "$requests")
-    done
-done
+warm_up
+measure_interleaved
 
 # --- Report ------------------------------------------------------------------------------------
 
