@@ -30,6 +30,23 @@ struct MetricsTests {
         #expect(HTTPRequestMetrics.methodLabel(.other("BREW")) == "_OTHER")
     }
 
+    @Test func manyLabelSetsStayExactBeyondTheRecentCache() {
+        let registry = PrometheusCollectorRegistry()
+        let recorder = HTTPRequestMetrics(registry: registry, loopCount: 1).recorder(forLoop: 0)
+        let routes = (0..<20).map { "/route/\($0)" }
+        for round in 1...3 {
+            for (index, route) in routes.enumerated() where index < 10 || round == 1 {
+                recorder.record(method: .get, route: route, status: 200, nanoseconds: 1_000)
+            }
+        }
+        let text = registry.emitToString()
+        for (index, route) in routes.enumerated() {
+            let expected = index < 10 ? 3 : 1
+            let labels = #"http_request_method="GET",http_route="\#(route)",http_response_status_code="200""#
+            #expect(text.contains("http_server_request_duration_seconds_count{\(labels)} \(expected)"))
+        }
+    }
+
     @Test func recordsOneSeriesPerLabelSetAcrossLoops() {
         let registry = PrometheusCollectorRegistry()
         let metrics = HTTPRequestMetrics(registry: registry, loopCount: 2)

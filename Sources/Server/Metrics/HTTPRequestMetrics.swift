@@ -49,6 +49,10 @@ public final class HTTPRequestMetrics: Sendable {
 
         private let registry: PrometheusCollectorRegistry
         private var histograms: [Key: DurationHistogram] = [:]
+        /// The label sets seen most recently, searched before the dictionary: a few routes
+        /// carry most traffic, and comparing the same strings is cheaper than hashing them.
+        private var recent: [(key: Key, histogram: DurationHistogram)] = []
+        static let recentCapacity = 8
 
         init(registry: PrometheusCollectorRegistry) {
             self.registry = registry
@@ -56,6 +60,10 @@ public final class HTTPRequestMetrics: Sendable {
 
         func record(method: HTTPMethod, route: String, status: Int, nanoseconds: UInt64) {
             let key = Key(method: HTTPRequestMetrics.methodLabel(method), route: route, status: status)
+            for entry in recent where entry.key == key {
+                entry.histogram.record(.nanoseconds(Int64(clamping: nanoseconds)))
+                return
+            }
             let histogram: DurationHistogram
             if let known = histograms[key] {
                 histogram = known
@@ -67,6 +75,8 @@ public final class HTTPRequestMetrics: Sendable {
                 )
                 histograms[key] = histogram
             }
+            if recent.count == Self.recentCapacity { recent.removeFirst() }
+            recent.append((key, histogram))
             histogram.record(.nanoseconds(Int64(clamping: nanoseconds)))
         }
     }
