@@ -153,6 +153,54 @@ def visitors(b: Barkd) -> int:
     return body["count"]
 
 
+def wait_until(predicate, timeout: float, what: str, interval: float = 0.05):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"{what}: not within {timeout} s (last: {last!r})")
+
+
+class LoadUntilStopped:
+    """Threads that view the page over keep-alive connections until told to stop or
+    until barkd is gone; records every visitor number answered with 200."""
+
+    def __init__(self, b: Barkd, threads: int = 3) -> None:
+        self.b = b
+        self.answered: list[int] = []
+        self.lock = threading.Lock()
+        self.stop_event = threading.Event()
+        self.threads = [threading.Thread(target=self._worker, daemon=True) for _ in range(threads)]
+        for thread in self.threads:
+            thread.start()
+
+    def _worker(self) -> None:
+        while not self.stop_event.is_set():
+            try:
+                with self.b.client(timeout=REQUEST_TIMEOUT) as client:
+                    while not self.stop_event.is_set():
+                        number, _ = view_page(self.b, client)
+                        with self.lock:
+                            self.answered.append(number)
+            except (OSError, ConnectionClosed, AssertionError):
+                if not self.b.alive():
+                    return
+                time.sleep(0.01)
+
+    def wait_for(self, count: int, timeout: float = 15.0) -> None:
+        wait_until(lambda: len(self.answered) >= count, timeout, f"{count} answered views")
+
+    def finish(self) -> list[int]:
+        self.stop_event.set()
+        for thread in self.threads:
+            thread.join(timeout=15)
+        assert not any(t.is_alive() for t in self.threads)
+        return list(self.answered)
+
+
 def assert_json_error(response: Response, status: int, field: Optional[str] = None) -> dict:
     assert response.status == status, (
         f"expected {status}, got {response.status}: {response.body[:300]!r}")
@@ -1072,35 +1120,11 @@ def test_views_answered_during_sigterm_are_all_counted(start_barkd, tmp_path):
     """Views run until SIGTERM and during the drain; every one answered 200 is stored."""
     data = tmp_path / "data"
     first = start_app(start_barkd, data, "--shutdown-grace", "5s")
-    answered = []
-    lock = threading.Lock()
-    stop = threading.Event()
-
-    def worker():
-        while not stop.is_set():
-            try:
-                with first.client(timeout=REQUEST_TIMEOUT) as client:
-                    while not stop.is_set():
-                        number, _ = view_page(first, client)
-                        with lock:
-                            answered.append(number)
-            except (OSError, ConnectionClosed, AssertionError):
-                if not first.alive():
-                    return
-                time.sleep(0.01)
-
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    deadline = time.monotonic() + 10
-    while len(answered) < 50 and time.monotonic() < deadline:
-        time.sleep(0.02)
+    load = LoadUntilStopped(first)
+    load.wait_for(50)
     first.send_signal(signal.SIGTERM)
     assert first.wait_exit(20) == 0
-    stop.set()
-    for thread in threads:
-        thread.join(timeout=10)
-    assert not any(t.is_alive() for t in threads)
+    answered = load.finish()
     assert len(answered) >= 50, len(answered)
     assert len(set(answered)) == len(answered), "a visitor number was shown twice"
     second = start_app(start_barkd, data)
@@ -1156,37 +1180,16 @@ def test_sync_mode_sigkill_under_load_loses_no_answered_view(start_barkd, tmp_pa
     was answered 200 must be."""
     data = tmp_path / "data"
     first = start_app(start_barkd, data, "--counter-mode", "sync")
-    answered = []
-    lock = threading.Lock()
-    workers = 4
-
-    def worker():
-        try:
-            with first.client(timeout=REQUEST_TIMEOUT) as client:
-                while True:
-                    view_page(first, client)
-                    with lock:
-                        answered.append(1)
-        except (OSError, ConnectionClosed, AssertionError):
-            return
-
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    deadline = time.monotonic() + 10
-    while len(answered) < 40 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    load = LoadUntilStopped(first, threads=4)
+    load.wait_for(40)
     first.send_signal(signal.SIGKILL)
     assert first.wait_exit(10) == -signal.SIGKILL
-    for thread in threads:
-        thread.join(timeout=REQUEST_TIMEOUT + 2)
-    assert not any(t.is_alive() for t in threads)
-    served = len(answered)
+    served = len(load.finish())
     assert served >= 40, served
     second = start_app(start_barkd, data, "--counter-mode", "sync")
     stored = visitors(second)
     # At most one unanswered view per connection may have been written.
-    assert served <= stored <= served + workers, (served, stored)
+    assert served <= stored <= served + len(load.threads), (served, stored)
 
 
 def test_catalog_changes_on_one_instance_appear_on_another(start_barkd, tmp_path):

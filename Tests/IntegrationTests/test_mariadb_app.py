@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Barkd, Client, ConnectionClosed
+from conftest import Barkd, Client
 from mariadb_server import Database, PrivateMariaDB, SharedMariaDB
-from test_gif_app import (REQUEST_TIMEOUT, SEED_TITLES, call, list_all, view_page, visitors,
-                          wait_ready)
+from test_gif_app import (REQUEST_TIMEOUT, SEED_TITLES, LoadUntilStopped, call, list_all, view_page, visitors,
+                          wait_ready, wait_until)
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -64,59 +64,11 @@ def start_on(start_barkd, database: Database, *args: str, wait_for_ready: bool =
     return b
 
 
-def wait_until(predicate, timeout: float, what: str, interval: float = 0.05):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = predicate()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"{what}: not within {timeout} s (last: {last!r})")
-
-
 def stop_all(instances: list[Barkd]) -> None:
     for b in instances:
         b.send_signal(signal.SIGTERM)
     for b in instances:
         assert b.wait_exit(20) == 0, b.stderr()[-2000:]
-
-
-class LoadUntilStopped:
-    """Threads that view the page over keep-alive connections until told to stop or
-    until barkd is gone; records every visitor number answered with 200."""
-
-    def __init__(self, b: Barkd, threads: int = 3) -> None:
-        self.b = b
-        self.answered: list[int] = []
-        self.lock = threading.Lock()
-        self.stop_event = threading.Event()
-        self.threads = [threading.Thread(target=self._worker, daemon=True) for _ in range(threads)]
-        for thread in self.threads:
-            thread.start()
-
-    def _worker(self) -> None:
-        while not self.stop_event.is_set():
-            try:
-                with self.b.client(timeout=REQUEST_TIMEOUT) as client:
-                    while not self.stop_event.is_set():
-                        number, _ = view_page(self.b, client)
-                        with self.lock:
-                            self.answered.append(number)
-            except (OSError, ConnectionClosed, AssertionError):
-                if not self.b.alive():
-                    return
-                time.sleep(0.01)
-
-    def wait_for(self, count: int, timeout: float = 15.0) -> None:
-        wait_until(lambda: len(self.answered) >= count, timeout, f"{count} answered views")
-
-    def finish(self) -> list[int]:
-        self.stop_event.set()
-        for thread in self.threads:
-            thread.join(timeout=15)
-        assert not any(t.is_alive() for t in self.threads)
-        return list(self.answered)
 
 
 @pytest.mark.parametrize("mode_args", COUNTER_MODES)
@@ -236,7 +188,7 @@ def test_sync_mode_sigkill_under_load_on_mariadb_loses_no_answered_view(start_ba
     load = LoadUntilStopped(b)
     load.wait_for(100)
     b.send_signal(signal.SIGKILL)
-    b.wait_exit(10)
+    assert b.wait_exit(10) == -signal.SIGKILL
     answered = load.finish()
     stored = database.stored_visitors()
     # Every answered view was written first; a view written but not yet answered when
