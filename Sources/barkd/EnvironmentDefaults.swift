@@ -1,4 +1,5 @@
 import Glibc
+import Observability
 
 /// 12-factor configuration: `BARKD_<OPTION>` stands in for `--<option>` when the flag is
 /// not on the command line, and `BARKD_<OPTION>_FILE` names a file holding the value
@@ -41,16 +42,7 @@ enum EnvironmentDefaults {
 
     /// The file's contents without a trailing newline, or nil when unreadable.
     static func readFile(_ path: String) -> String? {
-        guard let file = fopen(path, "r") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = fread(&chunk, 1, chunk.count, file)
-            if count <= 0 { break }
-            bytes += chunk[0..<count]
-            if bytes.count > 1 << 20 { return nil }
-        }
+        guard var bytes = SmallFile.read(path) else { return nil }
         while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
         return String(decoding: bytes, as: UTF8.self)
     }

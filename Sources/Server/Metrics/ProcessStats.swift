@@ -1,4 +1,5 @@
 import Glibc
+import Observability
 
 /// The standard `process_*` figures of this process, read from `/proc` (what the
 /// Prometheus client libraries of other languages export under the same names).
@@ -56,19 +57,7 @@ public struct ProcessStats: Sendable, Equatable {
     }
 
     private static func readSmallFile(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            bytes.append(contentsOf: chunk[0..<count])
-            if bytes.count > 1 << 20 { break }
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        SmallFile.read(path).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Entries of `/proc/self/fd` (the directory's own descriptor excluded).

@@ -212,7 +212,7 @@ final class HTTPConnection {
             String(decoding: bytes[(start + head.target.lowerBound)..<(start + head.target.upperBound)], as: UTF8.self)
         }
         var (response, route, requestID, path) = await handle(message, target: target)
-        var keepAlive = head.keepAlive && served < context.configuration.maxRequestsPerConnection && !draining && !context.drainStarted.isSet
+        var keepAlive = head.keepAlive && served < context.configuration.maxRequestsPerConnection && !context.drainStarted.isSet
         // A 400 means the client is confused about what it sends: do not read on.
         if response.status.code == 400 { keepAlive = false }
         let connectionHeader: HTTPResponseWriter.ConnectionHeader =
