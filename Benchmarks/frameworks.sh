@@ -130,16 +130,7 @@ report=$(
     echo
     echo "| server | connections | req/s | barkd ÷ this | p50 (ms) | p99 (ms) | RSS (MiB) | CPU/request (µs) | errors |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-    for connections in "${connection_counts[@]}"; do
-        for server in "${servers[@]}"; do
-            key="$server/$connections"
-            ratio=$(awk -v a="${rate_of[barkd/$connections]}" -v b="${rate_of[$key]}" -v self="$server" \
-                'BEGIN { if (self == "barkd") print "—"; else if (b > 0) printf "%.2f×", a / b; else print "n/a" }')
-            rss=$(awk -v k="${rss_of[$key]}" 'BEGIN { printf "%.1f", k / 1024 }')
-            printf '| %s | %d | %s | %s | %s | %s | %s | %s | %s |\n' "$(label_of "$server")" "$connections" \
-                "${rate_of[$key]}" "$ratio" "${p50_of[$key]}" "${p99_of[$key]}" "$rss" "${cpu_of[$key]}" "${errors_of[$key]}"
-        done
-    done
+    report_rows barkd inverted
 )
 printf '%s\n' "$report" | tee "$results_dir/latest-frameworks.md"
 echo "(written to Benchmarks/results/latest-frameworks.md; raw wrk output in Benchmarks/results/latest-frameworks-wrk.txt)" >&2

@@ -198,3 +198,25 @@ measure_interleaved() {
         done
     done
 }
+
+# report_rows REFERENCE [inverted]: the markdown rows of the results table, one per server
+# and connection count, from the arrays measure_interleaved filled. The ratio column is
+# the row's req/s over REFERENCE's (or, with "inverted", REFERENCE's over the row's); the
+# reference row shows "—". The caller defines `label_of SERVER`.
+# shellcheck disable=SC2154
+report_rows() {
+    local reference=$1 inverted=${2:-} connections server key ratio rss
+    for connections in "${connection_counts[@]}"; do
+        for server in "${servers[@]}"; do
+            key="$server/$connections"
+            ratio=$(awk -v row="${rate_of[$key]}" -v ref="${rate_of[$reference/$connections]}" \
+                -v self="$server" -v reference="$reference" -v inverted="$inverted" 'BEGIN {
+                    if (self == reference) { print "—"; exit }
+                    top = inverted ? ref : row; bottom = inverted ? row : ref
+                    if (bottom > 0) printf "%.2f×", top / bottom; else print "n/a" }')
+            rss=$(awk -v k="${rss_of[$key]}" 'BEGIN { printf "%.1f", k / 1024 }')
+            printf '| %s | %d | %s | %s | %s | %s | %s | %s | %s |\n' "$(label_of "$server")" "$connections" \
+                "${rate_of[$key]}" "$ratio" "${p50_of[$key]}" "${p99_of[$key]}" "$rss" "${cpu_of[$key]}" "${errors_of[$key]}"
+        done
+    done
+}
