@@ -2,9 +2,12 @@
 # The compose smoke test the CD pipeline runs before it pushes an image: build the image,
 # start MariaDB and barkd, wait until both are healthy, request /, /healthcheck and
 # /metrics, and always take everything down again (volumes included).
-# Needs Docker with Compose v2 and curl. Usage:
-#   containers/smoke.sh            # secrets: containers/.env if present, else generated
+# Needs Docker with Compose v2 (or any engine with a Docker-compatible API and a compose
+# client: BARKD_COMPOSE names the client command, default "docker compose"), curl,
+# openssl and python3. Usage:
+#   containers/smoke.sh            # builds the image; fresh random secrets
 #   BARKD_IMAGE=barkd:ci BARKD_COMMIT_SHA=<sha> containers/smoke.sh   # test a built image
+#   BARKD_SECRETS_DIR=DIR containers/smoke.sh                          # use these secret files
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,22 +16,18 @@ project="barkd-smoke-$$"
 port="${BARKD_SMOKE_PORT:-5000}"
 base="http://127.0.0.1:${port}"
 expected_version="${BARKD_VERSION:-0.1.0}"
+read -r -a compose_command <<< "${BARKD_COMPOSE:-docker compose}"
 
-env_file=.env
 generated=""
-if [ ! -f "$env_file" ]; then
-    generated=$(mktemp)
-    env_file=$generated
-    {
-        echo "BARKD_DB_PASSWORD=$(openssl rand -hex 24)"
-        echo "MARIADB_ROOT_PASSWORD=$(openssl rand -hex 24)"
-        echo "BARKD_ADMIN_TOKEN=$(openssl rand -hex 24)"
-    } > "$env_file"
+if [ -z "${BARKD_SECRETS_DIR:-}" ]; then
+    generated=$(mktemp -d)
+    ./make-secrets.sh "$generated/secrets" 2> /dev/null
+    export BARKD_SECRETS_DIR="$generated/secrets"
 fi
 export BARKD_PUBLISH="127.0.0.1:${port}"
 
 compose() {
-    docker compose --project-name "$project" --env-file "$env_file" -f "$compose_file" "$@"
+    "${compose_command[@]}" --project-name "$project" -f "$compose_file" "$@"
 }
 
 cleanup() {
@@ -38,7 +37,7 @@ cleanup() {
         compose logs --no-color --tail=200 >&2 || true
     fi
     compose down --volumes --remove-orphans --timeout 40 >/dev/null 2>&1 || true
-    [ -z "$generated" ] || rm -f "$generated"
+    [ -z "$generated" ] || rm -rf "$generated"
     exit "$status"
 }
 trap cleanup EXIT
@@ -78,6 +77,13 @@ echo "smoke: /healthcheck ok" >&2
 fetch /metrics "$body"
 grep -q "^# TYPE " "$body" || { echo "smoke: /metrics is not Prometheus text" >&2; exit 1; }
 echo "smoke: /metrics ok" >&2
+
+# Every view counts: the visitor count grows.
+before=$(curl --silent --show-error --fail --max-time 10 "${base}/api/visitors" | python3 -c 'import json,sys; print(json.load(sys.stdin)["count"])')
+fetch / "$body"
+after=$(curl --silent --show-error --fail --max-time 10 "${base}/api/visitors" | python3 -c 'import json,sys; print(json.load(sys.stdin)["count"])')
+[ "$after" -gt "$before" ] || { echo "smoke: the visitor count did not grow ($before -> $after)" >&2; exit 1; }
+echo "smoke: visitor count $before -> $after" >&2
 
 fetch /readyz "$body"
 rm -f "$body"

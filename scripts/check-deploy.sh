@@ -23,17 +23,6 @@ cd "$(dirname "$0")/.." || exit 1
 . scripts/lib.sh
 apt_ensure python3 python3-venv git curl jq shellcheck systemd binutils
 
-install_venv() { # install_venv DIR REQUIREMENTS
-    local venv=$1 requirements=$2
-    if [ ! -x "$venv/bin/python" ]; then
-        python3 -m venv "$venv" || return 1
-    fi
-    if ! cmp -s "$requirements" "$venv/.requirements" 2>/dev/null; then
-        echo "installing $requirements into $venv" >&2
-        "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements" || return 1
-        cp "$requirements" "$venv/.requirements"
-    fi
-}
 install_venv .tools/deploy-venv Tests/DeployTests/requirements.txt || { echo "check-deploy: cannot install the deploy tools" >&2; exit 1; }
 install_venv .tools/checkov-venv Tests/DeployTests/checkov-requirements.txt || { echo "check-deploy: cannot install checkov" >&2; exit 1; }
 tools=$PWD/.tools/deploy-venv/bin

@@ -29,3 +29,17 @@ apt_ensure() {
 # Libraries barkd links against.
 # shellcheck disable=SC2034 # used by the scripts that source this file
 BARKD_BUILD_PACKAGES=(pkg-config libsystemd-dev libsqlite3-dev libmariadb-dev)
+
+# install_venv DIR REQUIREMENTS: a Python venv in DIR (under the ignored .tools/) holding
+# exactly REQUIREMENTS; reinstalls only when the requirements file changed.
+install_venv() {
+    local venv=$1 requirements=$2
+    if [ ! -x "$venv/bin/python" ]; then
+        python3 -m venv "$venv" || return 1
+    fi
+    if ! cmp -s "$requirements" "$venv/.requirements" 2>/dev/null; then
+        echo "installing $requirements into $venv" >&2
+        "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements" || return 1
+        cp "$requirements" "$venv/.requirements"
+    fi
+}

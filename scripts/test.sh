@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds barkd and runs every test: the Swift unit and loop tests (swift test), then the
-# integration tests (pytest) against the real binary. Fails on any compiler warning in
-# barkd's own code.
+# Builds barkd and runs every test: the Swift unit and loop tests (swift test), the
+# integration tests (pytest) against the real binary, the deployment and monitoring
+# checks, and the real container image and compose stack under podman. Fails on any
+# compiler warning in barkd's own code.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -9,13 +10,7 @@ cd "$(dirname "$0")/.."
 apt_ensure "${BARKD_BUILD_PACKAGES[@]}" python3 python3-venv git curl mariadb-server mariadb-client chromium chromium-driver openssl prometheus
 
 venv=.tools/venv
-if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv"
-fi
-if ! cmp -s Tests/IntegrationTests/requirements.txt "$venv/.requirements" 2>/dev/null; then
-    "$venv/bin/pip" install -q --disable-pip-version-check -r Tests/IntegrationTests/requirements.txt
-    cp Tests/IntegrationTests/requirements.txt "$venv/.requirements"
-fi
+install_venv "$venv" Tests/IntegrationTests/requirements.txt
 
 build_log=$(mktemp)
 mariadb_dir=$(mktemp -d /tmp/barkd-test-mariadb.XXXXXX)
@@ -45,3 +40,4 @@ BARKD_BIN="$bin/barkd" BARKD_PARSE_BIN="$bin/barkd-parse" BARKD_EXPECTED_COMMIT=
     "$venv/bin/python" -m pytest -q -p no:cacheprovider Tests/IntegrationTests
 BARKD_BIN="$bin/barkd" scripts/check-deploy.sh
 BARKD_BIN="$bin/barkd" scripts/check-monitoring.sh
+scripts/check-containers.sh
