@@ -17,7 +17,7 @@ struct BarkdCommand: ParsableCommand {
     @Option(help: "Address to listen on (env: BARKD_HOST).")
     var host = "127.0.0.1"
 
-    @Option(help: "TCP port to listen on; 0 picks a free port (env: BARKD_PORT).")
+    @Option(help: "TCP port to listen on; 0 picks a free port (env: BARKD_PORT, else PORT as Cloud Run sets it).")
     var port = 5000
 
     @Option(help: "listen(2) backlog (env: BARKD_BACKLOG).")

@@ -3,13 +3,18 @@ import Observability
 
 /// 12-factor configuration: `BARKD_<OPTION>` stands in for `--<option>` when the flag is
 /// not on the command line, and `BARKD_<OPTION>_FILE` names a file holding the value
-/// (Kubernetes Secret mounts).
+/// (Kubernetes Secret mounts). A few options also read a platform's own variable when
+/// neither the flag nor `BARKD_<OPTION>` is given: `PORT` for `--port`, as Cloud Run,
+/// Heroku-style platforms and buildpacks set it.
 enum EnvironmentDefaults {
     struct Resolved {
         var arguments: [String]
         /// Which flags came from which variable, to name it in error messages.
         var sources: [String: String]
     }
+
+    /// The platform variable an option falls back to, after its own `BARKD_*` variables.
+    static let platformVariables = ["port": "PORT"]
 
     static func variableName(for option: String) -> String {
         "BARKD_" + String(option.uppercased().map { $0 == "-" ? "_" : $0 })
@@ -35,6 +40,9 @@ enum EnvironmentDefaults {
                 }
                 result += [flag, contents]
                 sources[flag] = name + "_FILE"
+            } else if let platform = platformVariables[option], let value = environment(platform) {
+                result += [flag, value]
+                sources[flag] = platform
             }
         }
         return Resolved(arguments: result, sources: sources)

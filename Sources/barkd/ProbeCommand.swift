@@ -4,7 +4,8 @@ import Glibc
 /// `barkd probe [--port N] [--path /readyz] [--timeout 2]`: asks the barkd on
 /// 127.0.0.1:PORT for `/readyz` over a plain socket and exits 0 on 200, 1 otherwise
 /// (with one line on stderr), 2 for bad arguments. It is the container `HEALTHCHECK`,
-/// so images need no curl. The port comes from `--port`, else `BARKD_PORT`, else 5000.
+/// so images need no curl. The port comes from `--port`, else `BARKD_PORT`, else `PORT`
+/// (as for the server itself), else 5000.
 enum ProbeCommand {
     struct Options: Equatable {
         var port = 5000
@@ -42,7 +43,7 @@ enum ProbeCommand {
 
     static func parse(_ arguments: [String], environment: (String) -> String?) -> Result<Options, Failure> {
         var options = Options()
-        var portText = environment("BARKD_PORT")
+        var portText = environment("BARKD_PORT") ?? environment("PORT")
         var index = 0
         func value(_ name: String, _ argument: String) -> String? {
             if argument.hasPrefix(name + "=") { return String(argument.dropFirst(name.count + 1)) }

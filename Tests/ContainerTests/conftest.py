@@ -147,12 +147,12 @@ class Containers:
         self.volumes.append(name)
         return name
 
-    def run(self, *args: str, command: tuple[str, ...] = ()) -> tuple[str, str]:
-        """Starts a detached container publishing port 5000 on 127.0.0.1; returns its name
-        and base URL."""
+    def run(self, *args: str, command: tuple[str, ...] = (), container_port: int = 5000) -> tuple[str, str]:
+        """Starts a detached container publishing `container_port` on 127.0.0.1; returns
+        its name and base URL."""
         name = f"barkd-test-{uuid.uuid4().hex[:10]}"
         port = free_port()
-        podman("run", "--detach", "--name", name, "--publish", f"127.0.0.1:{port}:5000", *args, self.image, *command)
+        podman("run", "--detach", "--name", name, "--publish", f"127.0.0.1:{port}:{container_port}", *args, self.image, *command)
         self.names.append(name)
         return name, f"http://127.0.0.1:{port}"
 

@@ -147,6 +147,17 @@ def read_response(sock: socket.socket) -> bytes:
     return head + b"\r\n\r\n" + body
 
 
+def test_the_platforms_port_variable_moves_the_listener_and_the_healthcheck(containers):
+    # As Cloud Run runs the published image: PORT=8080 and nothing else.
+    name, base = containers.run("--env", "PORT=8080", container_port=8080)
+    containers.wait_serving(base)
+    assert http("GET", f"{base}/healthcheck")[0] == 200
+    assert podman("healthcheck", "run", name, check=False).returncode == 0, "HEALTHCHECK ignores PORT"
+    listening = [line for line in logs(name) if line.get("msg") == "starting"]
+    assert listening and listening[0].get("listen", "").endswith(":8080"), listening
+    print(f"PORT=8080: barkd listens on {listening[0]['listen']} and the HEALTHCHECK probes it")
+
+
 def test_read_only_root_filesystem_with_the_data_volume_keeps_the_count(containers):
     volume = containers.volume()
     # As compose's read_only and Kubernetes' readOnlyRootFilesystem: no writable tmpfs

@@ -85,7 +85,9 @@ def test_container_entrypoint_serves_and_is_healthy(runner, barkd_bin, tmp_path)
     words = dict(stage)
     env = image_environment(stage)
     assert env.get("BARKD_HOST") == "0.0.0.0", "the image must bind every interface"
-    assert words.get("EXPOSE") == env.get("BARKD_PORT") == "5000"
+    assert words.get("EXPOSE") == "5000"
+    # The image leaves the port to barkd's default (5000) so a platform's PORT can set it.
+    assert "BARKD_PORT" not in env, "BARKD_PORT in the image would override Cloud Run's PORT"
     assert re.fullmatch(r"\d+:\d+", words.get("USER", "")), "USER must be numeric uid:gid"
     assert not words["USER"].startswith("0:")
     for label in ("org.opencontainers.image.source", "org.opencontainers.image.revision", "org.opencontainers.image.version"):
@@ -96,9 +98,10 @@ def test_container_entrypoint_serves_and_is_healthy(runner, barkd_bin, tmp_path)
     command = json.loads(health[health.index("CMD") + 3:].strip())
     assert command[0] == IMAGE_BINARY and "curl" not in health
 
-    # The image's environment, on a free port and a private data directory.
+    # The image's environment, with the port set the way Cloud Run sets it (PORT), on a
+    # private data directory.
     port = free_port()
-    env.update({"BARKD_PORT": str(port), "BARKD_DATA_DIR": str(tmp_path)})
+    env.update({"PORT": str(port), "BARKD_DATA_DIR": str(tmp_path)})
     barkd = runner.start(*entrypoint[1:], env=env, defaults=False)
     assert barkd.starting["listen"].startswith("0.0.0.0:"), barkd.starting
     assert barkd.port == port
@@ -112,6 +115,36 @@ def test_container_entrypoint_serves_and_is_healthy(runner, barkd_bin, tmp_path)
     # Stopped: the same health check now fails, with one line.
     result = subprocess.run([barkd_bin, *command[1:]], env=probe_env, capture_output=True, text=True, timeout=10)
     assert result.returncode == 1 and result.stderr.count("\n") == 1
+
+
+def test_the_license_file_is_the_one_the_image_label_names():
+    label = re.search(r'org\.opencontainers\.image\.licenses="([^"]+)"', (REPO / "containers" / "Dockerfile").read_text())
+    assert label, "the Dockerfile has no licenses label"
+    text = (REPO / "LICENSE").read_text()
+    names = {"Apache-2.0": "Apache License\n                           Version 2.0, January 2004"}
+    assert label.group(1) in names, f"no LICENSE text known for {label.group(1)}"
+    assert names[label.group(1)] in text and "END OF TERMS AND CONDITIONS" in text, "LICENSE is not the full license text"
+
+
+def test_port_precedence_flag_then_barkd_port_then_platform_port(runner, tmp_path):
+    flag, own, platform = free_port(), free_port(), free_port()
+    cases = [
+        ((f"--port={flag}",), {"BARKD_PORT": str(own), "PORT": str(platform)}, flag),
+        ((), {"BARKD_PORT": str(own), "PORT": str(platform)}, own),
+        ((), {"PORT": str(platform)}, platform),
+    ]
+    for args, env, expected in cases:
+        env = {**env, "BARKD_HOST": "127.0.0.1", "BARKD_DATA_DIR": str(tmp_path)}
+        barkd = runner.start(*args, env=env, defaults=False)
+        assert barkd.port == expected, (args, env, barkd.starting)
+        # The HEALTHCHECK probe finds the same port from the same environment.
+        result = subprocess.run([runner.binary, "probe"], env=clean_environment(env), capture_output=True, text=True, timeout=10)
+        if args:
+            assert result.returncode == 1, "the probe cannot know a --port given only to the server"
+        else:
+            assert result.returncode == 0, result.stderr
+        barkd.send_signal(signal.SIGTERM)
+        assert barkd.wait_exit(10) == 0
 
 
 # --------------------------------------------------------------------------------------
@@ -157,7 +190,8 @@ def test_systemd_unit_lifecycle_with_socket_activation(runner, tmp_path):
             for item in shlex.split(value):
                 name, _, text = item.partition("=")
                 env[name] = text.replace("%S", str(state))
-    assert env.get("BARKD_PORT") == socket_unit["ListenStream"], "the unit's fallback port differs from barkd.socket's"
+    listen = f"{env.get('BARKD_HOST')}:{env.get('BARKD_PORT')}"
+    assert listen == socket_unit["ListenStream"], f"the unit's fallback address {listen} differs from barkd.socket's"
     watchdog = seconds(settings["WatchdogSec"])
     stop_timeout = seconds(settings["TimeoutStopSec"])
 

@@ -45,6 +45,8 @@ ACCESS_LOG_KEYS = {
 #: Environment variables barkd reads that must not leak from the test runner's
 #: environment into a server under test.
 _LEAKY_PREFIXES = ("BARKD_", "NOTIFY_SOCKET", "WATCHDOG_", "LISTEN_")
+#: Platform variables barkd falls back to (Cloud Run's PORT).
+_LEAKY_NAMES = {"PORT"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -99,7 +101,7 @@ def clean_environment(extra: Optional[dict] = None) -> dict:
 
     Each barkd gets its own embedded database in a fresh temporary data directory unless
     the test names one (`BARKD_DATA_DIR` in `extra`, or `--data-dir`)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(_LEAKY_PREFIXES)}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_LEAKY_PREFIXES) and k not in _LEAKY_NAMES}
     env["BARKD_DATA_DIR"] = tempfile.mkdtemp(prefix="barkd-data-")
     if extra:
         env.update(extra)

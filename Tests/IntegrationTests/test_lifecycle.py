@@ -57,6 +57,7 @@ INVALID_CONFIGURATIONS = [
     ("port-out-of-range", ["--port", "70000"], None, ["--port"]),
     ("port-not-a-number", ["--port", "abc"], None, ["--port"]),
     ("port-from-env", [], {"BARKD_PORT": "abc"}, ["port", "BARKD_PORT"]),
+    ("port-from-platform-env", [], {"PORT": "abc"}, ["port", "(from PORT)"]),
     ("log-format", ["--log-format", "xml"], None, ["--log-format"]),
     ("log-format-from-env", [], {"BARKD_LOG_FORMAT": "xml"}, ["--log-format", "BARKD_LOG_FORMAT"]),
     ("header-timeout-zero", ["--header-timeout", "0"], None, ["--header-timeout"]),
@@ -76,7 +77,7 @@ def test_invalid_configuration_exits_2_with_one_line(barkd_bin, case):
     port = free_port()
     # A valid port is given (unless the case is about the port) so that "nothing
     # listens" is checkable on it.
-    if "--port" not in args and not (env and "BARKD_PORT" in env):
+    if "--port" not in args and not (env and ("BARKD_PORT" in env or "PORT" in env)):
         args = ["--port", str(port), *args]
     code, stdout, stderr = run_barkd(barkd_bin, args, env)
     assert code == 2, (code, stdout, stderr)
