@@ -66,9 +66,11 @@ silent() {
 # --- containers -------------------------------------------------------------------------
 check "hadolint containers/Dockerfile" "$tools/hadolint" containers/Dockerfile
 compose_config() {
-    # The committed example env file supplies the secrets compose needs.
+    # With the committed example env file (optional settings; the secrets are files).
     (cd containers && "$tools/docker-compose" -f compose.yaml --env-file .env.example config -q) || return 1
     echo "compose.yaml is valid (with containers/.env.example)"
+    "$tools/docker-compose" -f docs/elastic-beanstalk/bundle/docker-compose.yml config -q || return 1
+    echo "docs/elastic-beanstalk/bundle/docker-compose.yml is valid"
 }
 check "docker-compose config -q" compose_config
 
@@ -159,7 +161,8 @@ check "workflow paths exist" workflow_paths
 # --- YAML -------------------------------------------------------------------------------
 yaml_files() {
     ls .github/workflows/*.yml containers/compose.yaml charts/barkd/Chart.yaml charts/barkd/values.yaml \
-        charts/barkd/ci/*.yaml infra/argocd/*.yaml
+        charts/barkd/ci/*.yaml infra/argocd/*.yaml docs/cloud-run/service.yaml \
+        docs/elastic-beanstalk/bundle/docker-compose.yml docs/elastic-beanstalk/bundle/.ebextensions/barkd.config
 }
 yamllint_all() {
     local files
