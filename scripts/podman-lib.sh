@@ -14,9 +14,12 @@ BARKD_PODMAN_PACKAGES=(podman runc netavark aardvark-dns debootstrap tar iproute
 # from the tests) uses them.
 podman_setup() {
     local root=$1 run
-    run="/tmp/barkd-podman-run-$(id -u)"
-    mkdir -p "$root/storage" "$root/networks" "$run"
+    mkdir -p "$root/storage" "$root/networks"
     root=$(cd "$root" && pwd)
+    # Run-time state beside no other store's: one folder per store (two checkouts' tests
+    # may run at once).
+    run="/tmp/barkd-podman-run-$(id -u)-$(printf '%s' "$root" | md5sum | cut -c1-12)"
+    mkdir -p "$run"
     local nofile nproc
     nofile=$(ulimit -Hn)
     nproc=$(ulimit -Hu)
