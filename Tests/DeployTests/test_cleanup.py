@@ -1,7 +1,8 @@
-"""The two cleanup scripts, run for real against stand-ins on this machine: a small HTTP
+"""The cleanup scripts, run for real against stand-ins on this machine: a small HTTP
 server on 127.0.0.1 speaking the part of Docker Hub's API the tag cleanup uses, and local
-git repositories (with a bare origin) for the gh-pages chart repository. Each test checks
-exactly what was (or was not) deleted."""
+git repositories (with a bare origin) for the gh-pages chart repository, filled with chart
+versions packaged the way CD publishes them. Each test checks exactly what was (or was
+not) deleted, and that a tag something still deploys is never deleted."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 DOCKER_SCRIPT = REPO / "scripts" / "cleanup" / "docker-hub-tags.sh"
 CHART_SCRIPT = REPO / "scripts" / "cleanup" / "helm-chart-versions.sh"
+TAGS_SCRIPT = REPO / "scripts" / "cleanup" / "chart-image-tags.py"
+APP_VERSION = str(yaml.safe_load((REPO / "charts" / "barkd" / "Chart.yaml").read_text())["appVersion"])
 HELM_SHIM_DIR = Path(__file__).resolve().parent / "bin"
 USER, TOKEN, JWT = "barkdbot", "dckr_pat_test", "jwt-for-tests"
 NOW = datetime.now(timezone.utc)
@@ -297,3 +300,136 @@ def test_chart_errors(pages, tmp_path):
     result = run_chart(checkout, "--apply", "--push")
     assert result.returncode == 2 and "cannot reach origin" in result.stderr
     assert packages(checkout) == before
+
+
+# --------------------------------------------------------------------------------------
+# Tags still in use: kept chart versions and the cluster
+# --------------------------------------------------------------------------------------
+
+
+def publish(chart_copy: Path, checkout: Path, version: str, tag: str, annotate: bool = True) -> None:
+    """Packages barkd into the gh-pages checkout as CD does: values.yaml defaults to the
+    run's image tag and (since the annotation exists) Chart.yaml records it."""
+    values_path, chart_path = chart_copy / "values.yaml", chart_copy / "Chart.yaml"
+    values = yaml.safe_load(values_path.read_text())
+    values["image"]["tag"] = tag
+    values_path.write_text(yaml.safe_dump(values, sort_keys=False))
+    chart = yaml.safe_load(chart_path.read_text())
+    chart.pop("annotations", None)
+    if annotate:
+        chart["annotations"] = {"barkd/image-tag": tag, "barkd/image-commit": f"{tag:0>40}"}
+    chart_path.write_text(yaml.safe_dump(chart, sort_keys=False))
+    helm_python.package(str(chart_copy), destination=str(checkout), version=version)
+
+
+@pytest.fixture
+def cd_pages(tmp_path):
+    """gh-pages as CD leaves it after runs 21..25 (chart 0.1.N deploys image tag N); run 21
+    predates the barkd/image-tag annotation."""
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=gh-pages", str(origin)], check=True)
+    checkout = tmp_path / "gh-pages"
+    subprocess.run(["git", "clone", "--quiet", str(origin), str(checkout)], check=True, capture_output=True)
+    git(checkout, "checkout", "--quiet", "-B", "gh-pages")
+    chart_copy = tmp_path / "chart" / "barkd"
+    shutil.copytree(REPO / "charts" / "barkd", chart_copy)
+    for run in range(21, 26):
+        publish(chart_copy, checkout, f"0.1.{run}", str(run), annotate=run != 21)
+    helm_python.repo_index_generate(str(checkout), base_url=PAGES_URL)
+    git(checkout, "add", "-A")
+    git(checkout, "commit", "--quiet", "-m", "charts")
+    git(checkout, "push", "--quiet", "origin", "gh-pages")
+    return checkout, origin
+
+
+def run_tags(index: Path, *args: str):
+    return subprocess.run([sys.executable, str(TAGS_SCRIPT), str(index), *args],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_chart_image_tags_lists_every_referenced_tag(cd_pages):
+    checkout, _ = cd_pages
+    result = run_tags(checkout / "index.yaml")
+    assert result.returncode == 0, result.stderr
+    # 22..25 from the annotation; 21 from its packaged values.yaml (no annotation yet).
+    assert result.stdout.split() == ["21", "22", "23", "24", "25"]
+
+
+def test_chart_image_tags_without_package_falls_back_to_app_version(cd_pages):
+    checkout, _ = cd_pages
+    (checkout / "barkd-0.1.21.tgz").unlink()
+    assert run_tags(checkout / "index.yaml").stdout.split() == sorted(["22", "23", "24", "25", APP_VERSION])
+
+
+def test_chart_image_tags_newest_is_semantic_version_order(tmp_path, cd_pages):
+    checkout, _ = cd_pages
+    result = run_tags(checkout / "index.yaml", "--newest")
+    assert (result.returncode, result.stdout) == (0, "25\n"), result.stderr
+    assert run_tags(checkout / "index.yaml", "--newest", "--annotation", "barkd/image-commit").stdout.strip() == "25".rjust(40, "0")
+    # 0.1.100 is newer than 0.1.25 although it sorts lower as text.
+    chart_copy = tmp_path / "chart" / "barkd"
+    publish(chart_copy, checkout, "0.1.100", "100")
+    helm_python.repo_index_generate(str(checkout), base_url=PAGES_URL, merge=str(checkout / "index.yaml"))
+    assert run_tags(checkout / "index.yaml", "--newest").stdout == "100\n"
+
+
+def test_chart_image_tags_fails_clearly(tmp_path, cd_pages):
+    checkout, _ = cd_pages
+    other = tmp_path / "other.yaml"
+    other.write_text("apiVersion: v1\nentries:\n  other: []\n")
+    result = run_tags(other, "--newest")
+    assert result.returncode == 1 and "lists no version of chart barkd" in result.stderr
+    # Only run 21 left: it predates the annotation, so --newest has no tag to offer.
+    index = yaml.safe_load((checkout / "index.yaml").read_text())
+    index["entries"]["barkd"] = [e for e in index["entries"]["barkd"] if e["version"] == "0.1.21"]
+    old = tmp_path / "old.yaml"
+    old.write_text(yaml.safe_dump(index))
+    result = run_tags(old, "--newest")
+    assert result.returncode == 1 and "has no barkd/image-tag annotation" in result.stderr
+    assert run_tags(tmp_path / "missing.yaml").returncode == 2
+
+
+@pytest.fixture
+def busy_hub():
+    """Runs 21..25 pushed 30..10 days ago, the appVersion tag, latest, and a stray commit tag."""
+    tags = {str(run): 30 - 5 * (run - 21) for run in range(21, 26)}
+    tags.update({APP_VERSION: 40, "latest": 40, "deadbeef": 12, "26": 1})
+    server = FakeHub(tags)
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def test_docker_always_keeps_latest_and_app_version(busy_hub):
+    result = run_docker(busy_hub, "--apply")
+    assert result.returncode == 0, result.stderr
+    assert APP_VERSION in busy_hub.tags and "latest" in busy_hub.tags
+    assert sorted(busy_hub.deleted) == sorted(["21", "22", "23", "24", "25", "deadbeef"])
+
+
+def test_docker_keeps_tags_of_kept_chart_versions_and_the_cluster(busy_hub, cd_pages):
+    """The cleanup workflow's order: prune the chart versions and push, read the pruned
+    index from a fresh clone of origin, keep what the cluster runs, then delete."""
+    checkout, origin = cd_pages
+    result = run_chart(checkout, "--keep", "3", "--apply", "--push")
+    assert result.returncode == 0, result.stderr
+    fresh = checkout.parent / "fresh"
+    subprocess.run(["git", "clone", "--quiet", "--branch", "gh-pages", str(origin), str(fresh)], check=True)
+    assert packages(fresh) == {"barkd-0.1.23.tgz", "barkd-0.1.24.tgz", "barkd-0.1.25.tgz"}
+    # The cluster still runs run 22 (say, a rollback): its chart is gone, its image stays.
+    result = run_docker(busy_hub, "--keep-tags-from-index", str(fresh / "index.yaml"), "--keep-tag", "22", "--apply")
+    assert result.returncode == 0, result.stderr
+    assert sorted(busy_hub.deleted) == ["21", "deadbeef"]
+    assert {"22", "23", "24", "25", "26", APP_VERSION, "latest"} <= set(busy_hub.tags)
+    assert "keep (protected): 22" in result.stderr and "keep (protected): 23" in result.stderr
+
+
+def test_docker_refuses_an_unreadable_keep_list(busy_hub, tmp_path):
+    empty = tmp_path / "index.yaml"
+    empty.write_text("apiVersion: v1\nentries: {}\n")
+    for source in (["--keep-tags-from-index", str(empty)], ["--keep-tags-from-index", str(tmp_path / "none.yaml")],
+                   ["--chart-yaml", str(tmp_path / "none.yaml")]):
+        result = run_docker(busy_hub, *source, "--apply")
+        assert result.returncode != 0, source
+        assert busy_hub.requests == [] and busy_hub.deleted == []
