@@ -4,8 +4,10 @@
 security context, grace periods, secrets as files), values.schema.json rejecting wrong
 types, and the optional dashboards / alert rules rendering with and without their files.
 
-Also checks the Argo CD Applications: automated sync with prune and self-heal, and the
-barkd Application's own values render and validate like the cases above.
+Also checks the Argo CD folder: every Application (in any subfolder) syncs automatically
+with prune and self-heal; the one deploying this chart has its values rendered and
+validated like the cases above; other manifests (e.g. MariaDB custom resources) only need
+to be well-formed objects.
 
 Usage: check_chart.py CHART OUTDIR [ARGOCD_DIR]   (writes OUTDIR/<case>/*.yaml for checkov)
 Exit status 1 on any finding; one line per finding.
@@ -255,14 +257,33 @@ def check_optional_files(chart: Path, all_values: dict) -> None:
 
 
 def argocd_cases(directory: Path, chart: Path) -> dict[str, dict]:
-    """Checks the Applications; returns the values of those that deploy this chart."""
+    """Checks the Argo CD folder (and its subfolders); returns the values of the
+    Applications that deploy this chart. Every Application must sync automatically with
+    prune and self-heal; only those deploying this chart are rendered through it. Other
+    documents (plain manifests such as MariaDB custom resources) must be well-formed objects."""
+    repo = chart.parents[1]
     cases = {}
     apps = []
-    for path in sorted(directory.glob("*.yaml")):
-        apps += [(path.name, doc) for doc in yaml.safe_load_all(path.read_text()) if doc]
-    for name, app in apps:
-        label = f"argocd {name} {app.get('metadata', {}).get('name')}"
-        if app.get("apiVersion") != "argoproj.io/v1alpha1" or app.get("kind") != "Application":
+    others = 0
+    for path in sorted(directory.rglob("*.y*ml")):
+        try:
+            docs = [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
+        except yaml.YAMLError as error:
+            fail(f"argocd {path.relative_to(directory)}: not YAML: {error}")
+            continue
+        for doc in docs:
+            if not isinstance(doc, dict) or not (doc.get("apiVersion") or doc.get("kind")):
+                continue  # not a manifest (e.g. a Helm values file an Application names)
+            label = f"argocd {path.relative_to(directory)} {doc.get('kind')} {(doc.get('metadata') or {}).get('name')}"
+            named = (doc.get("metadata") or {}).get("name") or doc.get("kind") == "Kustomization"
+            if not doc.get("apiVersion") or not doc.get("kind") or not named:
+                fail(f"{label}: not a Kubernetes object (apiVersion, kind, metadata.name)")
+            elif doc["kind"] == "Application":
+                apps.append((label, doc))
+            else:
+                others += 1
+    for label, app in apps:
+        if app.get("apiVersion") != "argoproj.io/v1alpha1":
             fail(f"{label}: not an argoproj.io/v1alpha1 Application")
             continue
         spec = app.get("spec", {})
@@ -277,19 +298,21 @@ def argocd_cases(directory: Path, chart: Path) -> dict[str, dict]:
                 fail(f"{label}: a source without targetRevision: {source}")
             # Value files from this repository ($values/...) must exist in it.
             for value_file in source.get("helm", {}).get("valueFiles", []):
-                if value_file.startswith("$values/") and not (chart.parents[1] / value_file[8:]).is_file():
+                if value_file.startswith("$values/") and not (repo / value_file[8:]).is_file():
                     fail(f"{label}: value file {value_file} is not in the repository")
+            # A path into this repository must exist (this chart, or a folder of manifests).
+            if source.get("path") and "github.com/barkd/" in source.get("repoURL", "") and not (repo / source["path"]).exists():
+                fail(f"{label}: source.path {source['path']} is not in the repository")
             # This chart: from the repository (path) or as CD publishes it (GitHub Pages).
-            ours = (source.get("path") and (chart.parents[1] / source["path"]).resolve() == chart) or (
+            ours = (source.get("path") and (repo / source["path"]).resolve() == chart) or (
                 source.get("chart") == chart.name and ".github.io/" in source.get("repoURL", ""))
-            if source.get("path") and not ours:
-                fail(f"{label}: source.path {source['path']} is not the chart")
             if ours:
                 cases[f"argocd-{app['metadata']['name']}"] = source.get("helm", {}).get("valuesObject", {})
     names = {app.get("metadata", {}).get("name") for _, app in apps}
     if not cases or not names & {"kube-prometheus-stack", "monitoring"}:
         fail(f"argocd: expected an Application for the chart and one for the monitoring stack, got {sorted(names)}")
-    print(f"ok: argocd: {len(apps)} Applications, automated sync with prune and self-heal")
+    print(f"ok: argocd: {len(apps)} Applications ({len(cases)} of this chart), automated sync with prune and "
+          f"self-heal; {others} other manifests")
     return cases
 
 
