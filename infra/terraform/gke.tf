@@ -44,10 +44,22 @@ resource "google_container_cluster" "barkd" {
     workload_pool = "${var.project_id}.svc.id.goog"
   }
 
+  # Nodes have no public addresses. The control plane has two ways in:
+  # - the DNS endpoint (below), reachable from anywhere and authorized by IAM alone
+  #   (container.clusters.connect, then Kubernetes RBAC). CD uses it: GitHub-hosted
+  #   runners have no fixed addresses, so no network list could admit them.
+  # - the IP endpoint, closed to all but master_authorized_networks (operators' IPs).
   private_cluster_config {
     enable_private_nodes    = true
     enable_private_endpoint = false
     master_ipv4_cidr_block  = var.master_cidr
+  }
+
+  # Needs hashicorp/google >= 6.11.0 (see versions.tf).
+  control_plane_endpoints_config {
+    dns_endpoint_config {
+      allow_external_traffic = true
+    }
   }
 
   master_authorized_networks_config {
@@ -171,4 +183,13 @@ resource "google_container_node_pool" "default" {
   lifecycle {
     ignore_changes = [initial_node_count]
   }
+}
+
+# CD's service account reaches the cluster through the DNS endpoint: it needs
+# container.clusters.connect and the Kubernetes API rights of a deployment, both in
+# roles/container.developer (no cluster create/delete, no IAM, no RBAC changes).
+resource "google_project_iam_member" "deploy" {
+  project = var.project_id
+  role    = "roles/container.developer"
+  member  = "serviceAccount:${var.deploy_service_account}"
 }

@@ -8,8 +8,13 @@ output "cluster_location" {
   value       = google_container_cluster.barkd.location
 }
 
+output "cluster_dns_endpoint" {
+  description = "DNS name of the control plane (reachable from anywhere, authorized by IAM): what CD's get-gke-credentials uses with dns_based_endpoint: true, and the platform root's providers."
+  value       = google_container_cluster.barkd.control_plane_endpoints_config[0].dns_endpoint_config[0].endpoint
+}
+
 output "cluster_endpoint" {
-  description = "The Kubernetes API endpoint."
+  description = "The Kubernetes API's IP endpoint (reachable only from master_authorized_networks)."
   value       = google_container_cluster.barkd.endpoint
   sensitive   = true
 }

@@ -1,35 +1,3 @@
-variable "project_id" {
-  description = "Google Cloud project that holds the cluster."
-  type        = string
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$", var.project_id))
-    error_message = "project_id must be a Google Cloud project id (6-30 lowercase letters, digits and hyphens)."
-  }
-}
-
-variable "region" {
-  description = "Region of the (regional) cluster, e.g. europe-west1."
-  type        = string
-  default     = "europe-west1"
-
-  validation {
-    condition     = can(regex("^[a-z]+-[a-z]+[0-9]$", var.region))
-    error_message = "region must be a Google Cloud region such as europe-west1."
-  }
-}
-
-variable "cluster_name" {
-  description = "Name of the GKE cluster."
-  type        = string
-  default     = "barkd"
-
-  validation {
-    condition     = can(regex("^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$", var.cluster_name))
-    error_message = "cluster_name must be 1-40 lowercase letters, digits and hyphens, starting with a letter."
-  }
-}
-
 variable "release_channel" {
   description = "GKE release channel: RAPID, REGULAR or STABLE."
   type        = string
@@ -114,7 +82,7 @@ variable "master_cidr" {
 }
 
 variable "master_authorized_networks" {
-  description = "CIDR blocks allowed to reach the Kubernetes API (CI runners, operators)."
+  description = "Operators' CIDR blocks allowed to reach the IP endpoint of the Kubernetes API (kubectl from an office or VPN). CI does not use it: GitHub-hosted runners have no fixed addresses and reach the API through the DNS endpoint, authorized by IAM."
   type = list(object({
     cidr_block   = string
     display_name = string
@@ -144,5 +112,15 @@ variable "labels" {
   default = {
     app        = "barkd"
     managed-by = "terraform"
+  }
+}
+
+variable "deploy_service_account" {
+  description = "Email of the Google service account CD deploys with (the GitHub variable GCP_SERVICE_ACCOUNT). It is granted roles/container.developer, which includes container.clusters.connect (needed to use the DNS endpoint) and the Kubernetes API rights a deployment uses."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][-a-z0-9]{4,28}[a-z0-9]@[a-z][-a-z0-9]{4,28}[a-z0-9]\\.iam\\.gserviceaccount\\.com$", var.deploy_service_account))
+    error_message = "deploy_service_account must be a user-managed service account email: NAME@PROJECT.iam.gserviceaccount.com."
   }
 }
