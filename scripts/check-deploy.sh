@@ -123,7 +123,20 @@ else
     failed=$((failed + 1))
 fi
 check "checkov dockerfile" run_checkov containers containers dockerfile
-check "checkov terraform" run_checkov infra/terraform infra/terraform terraform
+checkov_terraform() {
+    # Scans the cluster root and, recursively, platform/ and bootstrap/.
+    run_checkov infra/terraform infra/terraform terraform || return 1
+    # The check itself must be able to fail: a state bucket that allows public ACLs has to be reported.
+    mkdir -p "$work/checkov-broken"
+    cp infra/terraform/bootstrap/*.tf "$work/checkov-broken/"
+    sed -i -E 's/(block_public_acls[[:space:]]*=[[:space:]]*)true/\1false/' "$work/checkov-broken/state.tf"
+    if run_checkov self-test "$work/checkov-broken" terraform >/dev/null 2>&1; then
+        echo "self-test: a bootstrap with block_public_acls = false scanned clean, so this check proves nothing"
+        return 1
+    fi
+    echo "self-test: a bootstrap with block_public_acls = false is reported"
+}
+check "checkov terraform (cluster, platform, bootstrap roots)" checkov_terraform
 check "checkov github_actions" run_checkov .github .github github_actions
 
 # --- Terraform --------------------------------------------------------------------------
@@ -133,10 +146,17 @@ terraform_fmt() {
         return 0
     fi
     env -u TF_CLI_CONFIG_FILE terraform -chdir=infra/terraform fmt -check -recursive -diff || return 1
-    echo "terraform fmt: clean ($(env -u TF_CLI_CONFIG_FILE terraform version | head -1))"
+    echo "terraform fmt: clean: infra/terraform, platform/, bootstrap/ ($(env -u TF_CLI_CONFIG_FILE terraform version | head -1))"
+    # The check itself must be able to fail: a misaligned line has to be reported.
+    if printf 'a  = 1\n' | env -u TF_CLI_CONFIG_FILE terraform fmt -check - >/dev/null 2>&1; then
+        echo "self-test: 'a  = 1' passed terraform fmt -check, so this check proves nothing"
+        return 1
+    fi
+    echo "self-test: 'a  = 1' is reported"
 }
 check "terraform fmt -check -recursive" terraform_fmt
-check "python-hcl2 parse of infra/terraform" "$tools/python" Tests/DeployTests/check_terraform.py infra/terraform
+check "check_terraform.py: cluster, platform and bootstrap roots (python-hcl2), validations (re, terraform test), Grafana password" \
+    "$tools/python" Tests/DeployTests/check_terraform.py infra/terraform
 
 # --- GitHub Actions ---------------------------------------------------------------------
 actionlint_all() {
