@@ -1,8 +1,10 @@
 """Checks charts/barkd with the Helm v4 SDK (helm-python-sdk): `helm lint --strict` and
-`helm template` with the default values and with every optional feature on, then
-`kubernetes-validate --strict` on what was rendered, the chart's own promises (probes,
-security context, grace periods, secrets as files), values.schema.json rejecting wrong
-types, and the optional dashboards / alert rules rendering with and without their files.
+`helm template` with the default values and with each ci/*-values.yaml (every optional
+feature; Vault Agent; the Secrets Store CSI driver), then `kubernetes-validate --strict` on
+what was rendered, the chart's own promises (probes, security context, grace periods, the
+SQLite volume and rollout strategy, every BARKD_*_FILE supplied by exactly the configured
+source, the PodDisruptionBudget), values.schema.json rejecting wrong types, the template
+guards, and the optional dashboards / alert rules rendering with and without their files.
 
 Also checks the Argo CD folder: every Application (in any subfolder) syncs automatically
 with prune and self-heal; the one deploying this chart has its values rendered and
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -30,6 +33,13 @@ from findings import fail, verdict
 KUBE_VERSION = "1.30.0"
 RELEASE = "barkd"
 NAMESPACE = "barkd"
+SECRET_DIR = "/var/run/secrets/barkd"
+# Custom resources kubernetes-validate has no schema for (checked by check_custom_resources).
+CUSTOM_KINDS = {"ServiceMonitor", "PrometheusRule", "SecretProviderClass"}
+VAULT = "vault.hashicorp.com/"
+# A Vault Agent template that renders one value and nothing else (no newline, no key=).
+VAULT_TEMPLATE = re.compile(
+    r'^\{\{- with secret "(?P<path>[^"]+)" -\}\}\{\{ index \.Data(?:\.data)? "(?P<key>[^"]+)" \}\}\{\{- end \}\}$')
 
 def lint(chart: Path, values: dict, case: str) -> None:
     report = helm_python.lint(str(chart), values, strict=True, kube_version=f"v{KUBE_VERSION}")
@@ -71,12 +81,12 @@ def write_case(rendered: dict[str, str], directory: Path) -> list[Path]:
 
 
 def kubernetes_validate(files: list[Path], case: str) -> None:
-    # kubernetes-validate has no schema for CRDs (ServiceMonitor, PrometheusRule):
-    # those are checked by check_custom_resources below.
+    # kubernetes-validate has no schema for CRDs (ServiceMonitor, PrometheusRule,
+    # SecretProviderClass): those are checked by check_custom_resources below.
     core = []
     for path in files:
         kinds = {doc.get("kind") for doc in yaml.safe_load_all(path.read_text()) if doc}
-        if kinds & {"ServiceMonitor", "PrometheusRule"}:
+        if kinds & CUSTOM_KINDS:
             continue
         core.append(path)
     exe = Path(sys.executable).with_name("kubernetes-validate")
@@ -107,19 +117,111 @@ def check_custom_resources(docs: list[dict], case: str) -> None:
             for group in groups or []:
                 if not group.get("name") or not isinstance(group.get("rules"), list):
                     fail(f"{case}: PrometheusRule group without name or rules: {group}")
+        if kind == "SecretProviderClass":
+            if doc.get("apiVersion") != "secrets-store.csi.x-k8s.io/v1":
+                fail(f"{case}: SecretProviderClass apiVersion is {doc.get('apiVersion')}")
+            spec = doc.get("spec", {})
+            parameters = spec.get("parameters")
+            if not spec.get("provider") or not isinstance(parameters, dict) or not parameters:
+                fail(f"{case}: SecretProviderClass needs spec.provider and spec.parameters: {spec}")
+                continue
+            if set(spec) - {"provider", "parameters", "secretObjects"}:
+                fail(f"{case}: SecretProviderClass has unknown spec fields {sorted(set(spec) - {'provider', 'parameters'})}")
+            if any(not isinstance(value, str) for value in parameters.values()):
+                fail(f"{case}: SecretProviderClass parameters must all be strings: {parameters}")
+            if spec["provider"] == "vault":
+                for obj in vault_objects(doc, case):
+                    if set(obj) != {"objectName", "secretPath", "secretKey"} or not all(obj.values()):
+                        fail(f"{case}: vault SecretProviderClass object needs objectName, secretPath, secretKey: {obj}")
+                if not parameters.get("roleName"):
+                    fail(f"{case}: vault SecretProviderClass without roleName")
+
+
+def vault_objects(spc: dict, case: str) -> list[dict]:
+    """The objects a vault-provider SecretProviderClass fetches (a YAML list in a string)."""
+    try:
+        objects = yaml.safe_load(spc["spec"]["parameters"].get("objects") or "")
+    except yaml.YAMLError as error:
+        fail(f"{case}: SecretProviderClass objects is not YAML: {error}")
+        return []
+    if not isinstance(objects, list) or not objects:
+        fail(f"{case}: SecretProviderClass objects is not a non-empty list: {objects!r}")
+        return []
+    return objects
 
 
 def by_kind(docs: list[dict], kind: str) -> list[dict]:
     return [doc for doc in docs if doc.get("kind") == kind]
 
 
+def barkd_deployment(docs: list[dict]) -> dict | None:
+    deployments = [d for d in by_kind(docs, "Deployment") if d["metadata"]["name"] == RELEASE]
+    return deployments[0] if len(deployments) == 1 else None
+
+
+def supplied_files(docs: list[dict], deployment: dict, case: str) -> dict[str, str]:
+    """Every file the barkd container will find under a secrets mount, and what puts it
+    there: a Secret volume's items, a CSI volume's SecretProviderClass objects (vault
+    provider), or the Vault Agent injector's annotations (agent-inject-secret-<name>, at
+    secret-volume-path/<agent-inject-file-<name> or name>)."""
+    template = deployment["spec"]["template"]
+    pod = template["spec"]
+    container = pod["containers"][0]
+    volumes = {v["name"]: v for v in pod.get("volumes", [])}
+    supplied: dict[str, str] = {}
+    for mount in container.get("volumeMounts", []):
+        volume = volumes.get(mount["name"])
+        if volume is None:
+            fail(f"{case}: volumeMount {mount['name']} has no volume")
+            continue
+        base = mount["mountPath"].rstrip("/")
+        if "secret" in volume:
+            for item in volume["secret"].get("items", []):
+                supplied[f"{base}/{item['path']}"] = f"Secret {volume['secret']['secretName']} key {item['key']}"
+        if "csi" in volume:
+            name = volume["csi"].get("volumeAttributes", {}).get("secretProviderClass")
+            classes = [d for d in by_kind(docs, "SecretProviderClass") if d["metadata"]["name"] == name]
+            if len(classes) != 1:
+                fail(f"{case}: CSI volume {mount['name']} names SecretProviderClass {name!r}, which is not rendered")
+                continue
+            if classes[0]["spec"]["provider"] == "vault":
+                for obj in vault_objects(classes[0], case):
+                    supplied[f"{base}/{obj.get('objectName')}"] = f"CSI vault {obj.get('secretPath')} key {obj.get('secretKey')}"
+    annotations = template["metadata"].get("annotations", {})
+    if annotations.get(f"{VAULT}agent-inject") == "true":
+        base = annotations.get(f"{VAULT}secret-volume-path", "/vault/secrets").rstrip("/")
+        if base in {m["mountPath"].rstrip("/") for m in container.get("volumeMounts", [])}:
+            fail(f"{case}: the Vault Agent injector mounts its volume at {base}, but the pod mounts a volume there too")
+        if not annotations.get(f"{VAULT}role"):
+            fail(f"{case}: Vault Agent injection without {VAULT}role")
+        token_volume = annotations.get(f"{VAULT}agent-service-account-token-volume-name")
+        if pod.get("automountServiceAccountToken") is False:
+            sources = volumes.get(token_volume, {}).get("projected", {}).get("sources", [])
+            if not any("serviceAccountToken" in source for source in sources):
+                fail(f"{case}: no ServiceAccount token is mounted, and {VAULT}agent-service-account-token-volume-name "
+                     f"({token_volume!r}) names no projected token volume: the agent cannot log in")
+            if token_volume in {m["name"] for m in container.get("volumeMounts", [])}:
+                fail(f"{case}: barkd mounts the Vault Agent's ServiceAccount token volume {token_volume}")
+        prefix = f"{VAULT}agent-inject-secret-"
+        for key, path in annotations.items():
+            if not key.startswith(prefix):
+                continue
+            name = key[len(prefix):]
+            file = annotations.get(f"{VAULT}agent-inject-file-{name}", name)
+            template_text = annotations.get(f"{VAULT}agent-inject-template-{name}", "")
+            match = VAULT_TEMPLATE.match(template_text)
+            if not match or match["path"] != path:
+                fail(f"{case}: {VAULT}agent-inject-template-{name} must render only the value of {path}: {template_text!r}")
+            supplied[f"{base}/{file}"] = f"Vault Agent {path}" + (f" key {match['key']}" if match else "")
+    return supplied
+
+
 def check_promises(docs: list[dict], values: dict, case: str) -> None:
     """What the chart promises about barkd's Deployment, whatever the values."""
-    deployments = [d for d in by_kind(docs, "Deployment") if d["metadata"]["name"] == RELEASE]
-    if len(deployments) != 1:
-        fail(f"{case}: expected one Deployment named {RELEASE}, got {len(deployments)}")
+    deployment = barkd_deployment(docs)
+    if deployment is None:
+        fail(f"{case}: expected one Deployment named {RELEASE}")
         return
-    deployment = deployments[0]
     pod = deployment["spec"]["template"]["spec"]
     container = pod["containers"][0]
     probes = {name: container.get(name, {}).get("httpGet", {}).get("path")
@@ -149,21 +251,108 @@ def check_promises(docs: list[dict], values: dict, case: str) -> None:
     for item in container.get("env", []):
         if "valueFrom" in item or "PASSWORD" in item["name"] and not item["name"].endswith("_FILE"):
             fail(f"{case}: secret passed as an environment variable: {item['name']}")
-    shared = values.get("mariadb", {}).get("enabled") or values.get("database", {}).get("url")
-    strategy = deployment["spec"]["strategy"]
-    if strategy.get("type") != "RollingUpdate" or strategy.get("rollingUpdate", {}).get("maxUnavailable") != 0:
-        fail(f"{case}: rolling update must keep every pod available (maxUnavailable 0): {strategy}")
-    if shared:
-        if env.get("BARKD_DB_PASSWORD_FILE") != "/var/run/secrets/barkd/db-password":
-            fail(f"{case}: the database password is not read from the mounted Secret")
-    if values.get("adminApi", {}).get("enabled") and env.get("BARKD_ADMIN_TOKEN_FILE") != "/var/run/secrets/barkd/admin-token":
-        fail(f"{case}: the admin token is not read from the mounted Secret")
+    check_data_and_strategy(docs, deployment, values, case)
+    check_secret_files(docs, deployment, values, case)
+    check_pdb(docs, values, case)
     accounts = by_kind(docs, "ServiceAccount")
     if accounts and any(a.get("automountServiceAccountToken") is not False for a in accounts):
         fail(f"{case}: ServiceAccount automounts its token")
     tests = [d for d in by_kind(docs, "Pod") if d["metadata"].get("annotations", {}).get("helm.sh/hook") == "test"]
     if not tests or "/healthcheck" not in json.dumps(tests[0]["spec"]):
         fail(f"{case}: no helm test pod checking /healthcheck")
+
+
+def check_data_and_strategy(docs: list[dict], deployment: dict, values: dict, case: str) -> None:
+    """SQLite: one pod at a time (Recreate) on a PersistentVolumeClaim; MariaDB: a rolling
+    update that keeps every pod available, the data directory an emptyDir."""
+    shared = values.get("mariadb", {}).get("enabled") or values.get("database", {}).get("url")
+    persistence = values.get("persistence", {})
+    strategy = deployment["spec"]["strategy"]
+    pod = deployment["spec"]["template"]["spec"]
+    mounts = {m["mountPath"]: m["name"] for m in pod["containers"][0].get("volumeMounts", [])}
+    data = next((v for v in pod.get("volumes", []) if v["name"] == mounts.get("/var/lib/barkd")), None)
+    claims = by_kind(docs, "PersistentVolumeClaim")
+    if data is None:
+        fail(f"{case}: nothing is mounted at /var/lib/barkd")
+        return
+    if shared:
+        if strategy.get("type") != "RollingUpdate" or strategy.get("rollingUpdate", {}).get("maxUnavailable") != 0:
+            fail(f"{case}: with MariaDB the rolling update must keep every pod available (maxUnavailable 0): {strategy}")
+        if "emptyDir" not in data or claims:
+            fail(f"{case}: with MariaDB the data directory should be an emptyDir and no claim rendered: {data}, {len(claims)} claims")
+        return
+    if strategy != {"type": "Recreate"}:
+        fail(f"{case}: the embedded SQLite must be rolled out with Recreate (never two pods on one counter): {strategy}")
+    if deployment["spec"].get("replicas", 1) > 1 or by_kind(docs, "HorizontalPodAutoscaler"):
+        fail(f"{case}: the embedded SQLite rendered with more than one replica")
+    if persistence.get("enabled", True) is False:
+        if "emptyDir" not in data:
+            fail(f"{case}: persistence.enabled false but the data directory is {data}")
+        return
+    claim_name = data.get("persistentVolumeClaim", {}).get("claimName")
+    if not claim_name:
+        fail(f"{case}: the SQLite data directory is not on a PersistentVolumeClaim: {data}")
+    elif persistence.get("existingClaim"):
+        if claim_name != persistence["existingClaim"] or claims:
+            fail(f"{case}: existingClaim {persistence['existingClaim']} should be used and no claim created ({claim_name}, {len(claims)} claims)")
+    elif [c["metadata"]["name"] for c in claims] != [claim_name]:
+        fail(f"{case}: the Deployment claims {claim_name}, the chart renders claims {[c['metadata']['name'] for c in claims]}")
+    elif "ReadWriteOnce" not in claims[0]["spec"]["accessModes"] and "ReadWriteOncePod" not in claims[0]["spec"]["accessModes"]:
+        fail(f"{case}: the SQLite claim's accessModes are {claims[0]['spec']['accessModes']}")
+
+
+def secret_source(values: dict) -> str:
+    if values.get("vault", {}).get("agentInject", {}).get("enabled"):
+        return "vault-agent"
+    if values.get("secretsStoreCSI", {}).get("enabled"):
+        return "csi"
+    return "secret"
+
+
+def check_secret_files(docs: list[dict], deployment: dict, values: dict, case: str) -> None:
+    """Each BARKD_*_FILE names a file the configured source puts exactly there; with Vault
+    or the CSI driver no Kubernetes Secret is rendered or mounted."""
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    env = {item["name"]: item.get("value") for item in container.get("env", [])}
+    shared = values.get("mariadb", {}).get("enabled") or values.get("database", {}).get("url")
+    wanted = {}
+    if shared:
+        wanted["BARKD_DB_PASSWORD_FILE"] = f"{SECRET_DIR}/db-password"
+    if values.get("adminApi", {}).get("enabled"):
+        wanted["BARKD_ADMIN_TOKEN_FILE"] = f"{SECRET_DIR}/admin-token"
+    for name, path in wanted.items():
+        if env.get(name) != path:
+            fail(f"{case}: {name} is {env.get(name)!r}, expected {path}")
+    supplied = supplied_files(docs, deployment, case)
+    source = secret_source(values)
+    kinds = {"secret": "Secret ", "csi": "CSI ", "vault-agent": "Vault Agent "}
+    for name, path in env.items():
+        if not name.endswith("_FILE"):
+            continue
+        if path not in supplied:
+            fail(f"{case}: {name}={path}, but nothing puts a file there (supplied: {sorted(supplied)})")
+        elif not supplied[path].startswith(kinds[source]):
+            fail(f"{case}: {path} comes from {supplied[path]}, not from the configured source {source}")
+    if source != "secret":
+        volumes = deployment["spec"]["template"]["spec"].get("volumes", [])
+        if by_kind(docs, "Secret") or any("secret" in v for v in volumes):
+            fail(f"{case}: secrets come from {source}, but a Kubernetes Secret is rendered or mounted")
+
+
+def check_pdb(docs: list[dict], values: dict, case: str) -> None:
+    """A PodDisruptionBudget only over two or more pods, and one that lets a pod go."""
+    autoscaling = values.get("autoscaling", {})
+    fewest = autoscaling.get("minReplicas", 2) if autoscaling.get("enabled") else values.get("replicaCount", 1)
+    for pdb in by_kind(docs, "PodDisruptionBudget"):
+        spec = pdb["spec"]
+        if fewest < 2:
+            fail(f"{case}: a PodDisruptionBudget over at most one pod ({fewest}) blocks node drains")
+        if "minAvailable" in spec and (spec["minAvailable"] == "100%" or isinstance(spec["minAvailable"], int) and spec["minAvailable"] >= fewest):
+            fail(f"{case}: PodDisruptionBudget minAvailable {spec['minAvailable']} leaves no pod evictable of {fewest}")
+        if ("minAvailable" in spec) == ("maxUnavailable" in spec):
+            fail(f"{case}: PodDisruptionBudget needs exactly one of minAvailable and maxUnavailable: {spec}")
+        if spec.get("maxUnavailable") in (0, "0%"):
+            fail(f"{case}: PodDisruptionBudget maxUnavailable 0 blocks node drains")
 
 
 def check_schema_rejects(chart: Path) -> None:
@@ -187,6 +376,16 @@ def check_schema_rejects(chart: Path) -> None:
         {"secret": {"adminToken": "short"}},
         {"unknownKey": 1},
         {"mariadb": {"enabled": "true"}},
+        {"persistence": {"enabled": "yes"}},
+        {"persistence": {"accessModes": ["ReadWriteSometimes"]}},
+        {"persistence": {"size": "big"}},
+        {"podDisruptionBudget": {"maxUnavailable": 0}},
+        {"podDisruptionBudget": {"minAvailable": "all"}},
+        {"vault": {"agentInject": {"enabled": "true"}}},
+        {"vault": {"agentInject": {"annotations": {"example.com/x": "y"}}}},
+        {"vault": {"dbPassword": {"path": "secret data barkd"}}},
+        {"vault": {"kvVersion": 3}},
+        {"secretsStoreCSI": {"parameters": {"objects": ["not", "a", "string"]}}},
     ]
     rejected = 0
     for values in wrong:
@@ -201,10 +400,18 @@ def check_schema_rejects(chart: Path) -> None:
         fail(f"schema: values.schema.json accepted wrong values {values}")
     print(f"ok: values.schema.json rejected {rejected}/{len(wrong)} wrong values")
     # And the template guards: combinations that cannot work fail with a clear message.
+    url = {"url": "mariadb://u@h:3306/db"}
     guards = [
         ({"terminationGracePeriodSeconds": 30}, "terminationGracePeriodSeconds"),
-        ({"replicaCount": 3}, "shared database"),
-        ({"mariadb": {"enabled": True}, "database": {"url": "mariadb://u@h:3306/db"}}, "not both"),
+        ({"replicaCount": 3}, "needs MariaDB: set database.url or mariadb.enabled"),
+        ({"autoscaling": {"enabled": True}}, "needs MariaDB: set database.url or mariadb.enabled"),
+        ({"mariadb": {"enabled": True}, "database": url}, "not both"),
+        ({"database": url, "vault": {"agentInject": {"enabled": True}}, "secretsStoreCSI": {"enabled": True}}, "not both"),
+        ({"database": url, "vault": {"agentInject": {"enabled": True}}, "existingSecret": "creds"}, "unset existingSecret"),
+        ({"mariadb": {"enabled": True}, "secretsStoreCSI": {"enabled": True}}, "point database.url"),
+        ({"database": url, "secretsStoreCSI": {"enabled": True, "provider": "gcp"}}, "needs secretsStoreCSI.parameters"),
+        ({"database": url, "replicaCount": 2, "podDisruptionBudget": {"enabled": True, "minAvailable": 2}}, "below the replica count"),
+        ({"database": url, "replicaCount": 3, "podDisruptionBudget": {"enabled": True, "minAvailable": "100%"}}, "below the replica count"),
     ]
     for values, words in guards:
         try:
@@ -321,7 +528,10 @@ def main() -> int:
     out = Path(sys.argv[2])
     shutil.rmtree(out, ignore_errors=True)
     all_values = yaml.safe_load((chart / "ci" / "all-features-values.yaml").read_text())
-    cases = {"default": {}, "all-features": all_values}
+    cases = {"default": {}}
+    # Every ci/*-values.yaml (as chart-testing would): all features, Vault Agent, CSI.
+    for path in sorted((chart / "ci").glob("*-values.yaml")):
+        cases[path.name.removesuffix("-values.yaml")] = yaml.safe_load(path.read_text())
     if len(sys.argv) > 3:
         cases.update(argocd_cases(Path(sys.argv[3]), chart))
     for case, values in cases.items():

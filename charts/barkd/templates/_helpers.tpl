@@ -51,6 +51,15 @@ app.kubernetes.io/part-of: barkd
 {{- end }}
 {{- end }}
 
+{{/* The pull policy: the given one; else Always while the tag moves (CD re-pushes the
+     appVersion and latest tags), IfNotPresent for a pinned tag or digest. */}}
+{{- define "barkd.pullPolicy" -}}
+{{- if .Values.image.pullPolicy }}{{ .Values.image.pullPolicy }}
+{{- else if and (not .Values.image.digest) (has (default .Chart.AppVersion .Values.image.tag) (list .Chart.AppVersion "latest")) }}Always
+{{- else }}IfNotPresent
+{{- end }}
+{{- end }}
+
 {{- define "barkd.secretName" -}}
 {{- default (printf "%s-secrets" (include "barkd.fullname" .)) .Values.existingSecret }}
 {{- end }}
@@ -87,16 +96,100 @@ app.kubernetes.io/part-of: barkd
 {{- end }}
 {{- end }}
 
+{{/* The embedded SQLite: no shared database, so exactly one pod may serve. */}}
+{{- define "barkd.sqlite" -}}
+{{- if not (include "barkd.sharedDatabase" .) }}true{{ end }}
+{{- end }}
+
+{{/* Whether the data directory is a PersistentVolumeClaim (the SQLite database lives there). */}}
+{{- define "barkd.persistentData" -}}
+{{- if and (include "barkd.sqlite" .) .Values.persistence.enabled }}true{{ end }}
+{{- end }}
+
+{{- define "barkd.claimName" -}}
+{{- default (printf "%s-data" (include "barkd.fullname" .)) .Values.persistence.existingClaim }}
+{{- end }}
+
+{{/* The fewest pods that run: autoscaling.minReplicas, or replicaCount. */}}
+{{- define "barkd.minReplicas" -}}
+{{- if .Values.autoscaling.enabled }}{{ .Values.autoscaling.minReplicas }}{{ else }}{{ .Values.replicaCount }}{{ end }}
+{{- end }}
+
+{{/* Where the files in /var/run/secrets/barkd come from: vault-agent, csi or secret. */}}
+{{- define "barkd.secretSource" -}}
+{{- if .Values.vault.agentInject.enabled }}vault-agent
+{{- else if .Values.secretsStoreCSI.enabled }}csi
+{{- else }}secret
+{{- end }}
+{{- end }}
+
+{{/* The secret files barkd reads from /var/run/secrets/barkd, as a JSON list of
+     {file, path, key} (path and key: where Vault keeps it): db-password with a shared
+     database (BARKD_DB_PASSWORD_FILE), admin-token with the admin API (BARKD_ADMIN_TOKEN_FILE). */}}
+{{- define "barkd.secretFiles" -}}
+{{- $files := list }}
+{{- if include "barkd.sharedDatabase" . }}
+{{- $files = append $files (dict "file" "db-password" "path" .Values.vault.dbPassword.path "key" .Values.vault.dbPassword.key) }}
+{{- end }}
+{{- if .Values.adminApi.enabled }}
+{{- $files = append $files (dict "file" "admin-token" "path" .Values.vault.adminToken.path "key" .Values.vault.adminToken.key) }}
+{{- end }}
+{{- toJson $files }}
+{{- end }}
+
+{{/* Pod annotations for the Vault Agent injector: each secret file rendered, value only,
+     into /var/run/secrets/barkd (the path BARKD_*_FILE name). Argument: (list . files). */}}
+{{- define "barkd.vaultAgentAnnotations" -}}
+{{- $ctx := index . 0 }}
+{{- $agent := $ctx.Values.vault.agentInject }}
+vault.hashicorp.com/agent-inject: "true"
+vault.hashicorp.com/role: {{ $ctx.Values.vault.role | quote }}
+vault.hashicorp.com/agent-pre-populate-only: {{ $agent.prePopulateOnly | toString | quote }}
+vault.hashicorp.com/agent-inject-containers: barkd
+vault.hashicorp.com/secret-volume-path: /var/run/secrets/barkd
+vault.hashicorp.com/agent-service-account-token-volume-name: vault-token
+vault.hashicorp.com/agent-run-as-same-user: "true"
+{{- range index . 1 }}
+vault.hashicorp.com/agent-inject-secret-{{ .file }}: {{ .path | quote }}
+{{- $data := ternary ".Data.data" ".Data" (eq (int $ctx.Values.vault.kvVersion) 2) }}
+vault.hashicorp.com/agent-inject-template-{{ .file }}: {{ printf "{{- with secret %q -}}{{ index %s %q }}{{- end }}" .path $data .key | quote }}
+vault.hashicorp.com/agent-inject-perms-{{ .file }}: "0440"
+{{- end }}
+{{- with $agent.annotations }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
 {{/* Fails rendering on combinations that cannot work. */}}
 {{- define "barkd.validate" -}}
 {{- $needed := add .Values.config.shutdownGraceSeconds .Values.lifecycle.preStopSleepSeconds }}
 {{- if le (int .Values.terminationGracePeriodSeconds) (int $needed) }}
 {{- fail (printf "terminationGracePeriodSeconds (%v) must exceed config.shutdownGraceSeconds + lifecycle.preStopSleepSeconds (%v)" .Values.terminationGracePeriodSeconds $needed) }}
 {{- end }}
-{{- if and (not (include "barkd.sharedDatabase" .)) (or .Values.autoscaling.enabled (gt (int .Values.replicaCount) 1)) }}
-{{- fail "more than one replica needs a shared database: set database.url or mariadb.enabled (the embedded SQLite lives in each pod)" }}
+{{- if and (include "barkd.sqlite" .) (or .Values.autoscaling.enabled (gt (int .Values.replicaCount) 1)) }}
+{{- fail "more than one replica (or autoscaling) needs MariaDB: set database.url or mariadb.enabled. The embedded SQLite is one file on one pod's volume and must never be served by two pods" }}
 {{- end }}
 {{- if and .Values.mariadb.enabled .Values.database.url }}
 {{- fail "set either database.url or mariadb.enabled, not both" }}
+{{- end }}
+{{- if and .Values.vault.agentInject.enabled .Values.secretsStoreCSI.enabled }}
+{{- fail "set either vault.agentInject.enabled or secretsStoreCSI.enabled, not both: each supplies /var/run/secrets/barkd" }}
+{{- end }}
+{{- if ne (include "barkd.secretSource" .) "secret" }}
+{{- if .Values.existingSecret }}
+{{- fail "existingSecret names a Kubernetes Secret, but Vault or the Secrets Store CSI driver supplies the secret files: unset existingSecret" }}
+{{- end }}
+{{- if .Values.mariadb.enabled }}
+{{- fail "the demo MariaDB (mariadb.enabled) reads its passwords from a Kubernetes Secret: with Vault or the Secrets Store CSI driver point database.url at your database" }}
+{{- end }}
+{{- end }}
+{{- if and .Values.secretsStoreCSI.enabled (ne .Values.secretsStoreCSI.provider "vault") (not .Values.secretsStoreCSI.parameters) }}
+{{- fail (printf "secretsStoreCSI.provider %s needs secretsStoreCSI.parameters (objects named db-password and admin-token)" .Values.secretsStoreCSI.provider) }}
+{{- end }}
+{{- with .Values.podDisruptionBudget.minAvailable }}
+{{- $min := int (include "barkd.minReplicas" $) }}
+{{- if or (eq (toString .) "100%") (and (not (hasSuffix "%" (toString .))) (ge (int .) $min)) }}
+{{- fail (printf "podDisruptionBudget.minAvailable (%v) must be below the replica count (%d), or no pod could ever be evicted and node drains would block" . $min) }}
+{{- end }}
 {{- end }}
 {{- end }}
