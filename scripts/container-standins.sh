@@ -29,6 +29,12 @@ standins=Tests/ContainerTests/standins
 
 present() { ! $rebuild && podman image exists "$1"; }
 
+build() { # build TAG CONTAINERFILE: the build's output goes to a log, shown on failure.
+    local log=.tools/podman/standin-build.log
+    podman build --pull=never --format docker "${PODMAN_ULIMITS[@]}" -f "$standins/$2" -t "$1" "$standins" > "$log" 2>&1 \
+        || { tail -40 "$log" >&2; echo "stand-ins: building $1 failed (log: $log)" >&2; exit 1; }
+}
+
 # The Debian mirror apt uses here (deb822 or one-line sources), for debootstrap.
 debian_mirror() {
     local uri
@@ -55,10 +61,10 @@ fi
 
 if ! present "$swift"; then
     echo "stand-ins: building $swift" >&2
-    podman build --pull=never --format docker "${PODMAN_ULIMITS[@]}" -f "$standins/swift.Containerfile" -t "$swift" "$standins" >&2
+    build "$swift" swift.Containerfile
 fi
 if ! present "$mariadb"; then
     echo "stand-ins: building $mariadb" >&2
-    podman build --pull=never --format docker "${PODMAN_ULIMITS[@]}" -f "$standins/mariadb.Containerfile" -t "$mariadb" "$standins" >&2
+    build "$mariadb" mariadb.Containerfile
 fi
 podman images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E "^($debian|$swift|$mariadb) " >&2
