@@ -177,6 +177,18 @@ workflow_paths() {
     echo "$count repository paths named by the workflows exist"
 }
 check "workflow paths exist" workflow_paths
+# CD waits for CI (cd.yml only through ci.yml's job that needs every test job, on a push
+# to main), Trivy and the smoke test before the push, no helm releases (Argo CD owns
+# them), the DNS endpoint, and the Argo CD Applications and MariaDB objects agree; the
+# --self-test part checks broken copies are reported.
+check "check_workflows.py: CD gated on CI, Trivy before push, Argo CD owns the releases, database objects agree (with self-test)" \
+    "$tools/python" Tests/DeployTests/check_workflows.py . --self-test
+argocd_yamllint() {
+    # The folders of manifests Argo CD syncs (the Applications are in yaml_files below).
+    "$tools/yamllint" -s -c Tests/DeployTests/yamllint.yaml infra/argocd/*/ || return 1
+    echo "infra/argocd/*/ clean"
+}
+check "yamllint infra/argocd subfolders" argocd_yamllint
 
 # --- YAML -------------------------------------------------------------------------------
 yaml_files() {
