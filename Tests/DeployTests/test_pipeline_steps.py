@@ -277,3 +277,53 @@ def test_verify_without_a_known_commit_still_needs_one(tmp_path):
 def test_verify_fails_when_argo_cd_never_rolls_the_chart_out(tmp_path):
     result = verify(tmp_path, f"barkd-0.1.8 {IMAGE}", {"barkd-a": (IMAGE, COMMIT)}, wait_seconds=0)
     assert result.returncode != 0 and "not 'barkd-0.1.9" in result.stdout
+
+
+# --------------------------------------------------------------------------------------
+# cd.yml: chart (which image the new chart version deploys)
+# --------------------------------------------------------------------------------------
+
+
+def chart_image(tmp_path: Path, pushed: bool, index: str | None):
+    work = tmp_path / "work"
+    (work / "gh-pages").mkdir(parents=True)
+    (work / "scripts").symlink_to(REPO / "scripts")
+    if index is not None:
+        (work / "gh-pages" / "index.yaml").write_text(index)
+    script = step("cd.yml", "chart", "the image this chart version deploys")["run"]
+    env = {"IMAGE_PUSHED": "true" if pushed else "false", "IMAGE_TAG": "42", "GITHUB_SHA": "c" * 40,
+           "CHART_VERSION": "0.1.42"}
+    return run_step(script, work, env, tmp_path)
+
+
+INDEX = """apiVersion: v1
+entries:
+  barkd:
+    - version: 0.1.9
+      appVersion: 0.1.0
+      annotations: {barkd/image-tag: "9", barkd/image-commit: "%s"}
+    - version: 0.1.40
+      appVersion: 0.1.0
+      annotations: {barkd/image-tag: "40"}
+""" % ("9" * 40)
+
+
+def test_chart_after_a_pushed_image_deploys_it(tmp_path):
+    result, outputs = chart_image(tmp_path, True, None)
+    assert result.returncode == 0, result.stderr
+    assert outputs == {"tag": "42", "commit": "c" * 40}
+
+
+def test_chart_only_change_keeps_the_newest_chart_versions_image(tmp_path):
+    result, outputs = chart_image(tmp_path, False, INDEX)
+    assert result.returncode == 0, result.stderr
+    # 0.1.40 is the newest (not 0.1.9, which sorts last as text); it has no commit annotation.
+    assert outputs == {"tag": "40", "commit": ""}
+
+
+@pytest.mark.parametrize("index", [None, "apiVersion: v1\nentries: {}\n",
+                                   "apiVersion: v1\nentries:\n  barkd:\n    - {version: 0.1.3, appVersion: 0.1.0}\n"])
+def test_chart_only_change_without_an_annotated_chart_fails_clearly(tmp_path, index):
+    result, outputs = chart_image(tmp_path, False, index)
+    assert result.returncode != 0 and "tag" not in outputs
+    assert "push an app change first" in result.stdout
