@@ -160,7 +160,23 @@ def check_jobs(workflows: dict[str, dict]) -> list[str]:
             problems.append("cd.yml image: the Trivy scan runs after docker push")
     if smoke is None or (push is not None and smoke > push):
         problems.append("cd.yml image: the compose smoke test must run before docker push")
+    if push is not None:
+        problems += check_default_tag_is_pushed(image, order[push])
     return problems
+
+
+def check_default_tag_is_pushed(image: dict, push: dict) -> list[str]:
+    """The chart's default image tag (its appVersion, when values.yaml leaves image.tag
+    empty) must be one of the tags the push step pushes, or `helm install` from git pulls
+    nothing: the push must name $APP_VERSION, and APP_VERSION must come from Chart.yaml."""
+    run = push.get("run", "")
+    variable = (push.get("env") or {}).get("APP_VERSION", "")
+    source = "\n".join(s.get("run", "") for s in steps(image))
+    if "$APP_VERSION" not in run and "${APP_VERSION}" not in run:
+        return ["cd.yml image: the push does not push the appVersion tag, the chart's default image tag"]
+    if "steps.version.outputs.app-version" not in str(variable) or not re.search(r"appVersion.*charts/barkd/Chart\.yaml", source):
+        return ["cd.yml image: the pushed APP_VERSION is not read from charts/barkd/Chart.yaml's appVersion"]
+    return []
 
 
 def check_calls(workflows: dict[str, dict]) -> list[str]:
@@ -369,6 +385,9 @@ def mutations(workflows: dict[str, dict]):
         ("ci.yml pushes an image itself", push_in_ci),
         ("cd.yml passes an undeclared input to terraform.yml", unknown_input),
         ("CD applies only the barkd Application", forget_database_app),
+        ("the appVersion tag is not pushed", lambda w: image_steps(w)[
+            next(i for i, s in enumerate(image_steps(w)) if "docker push" in s.get("run", ""))
+        ].update({"run": 'for tag in "$IMAGE_TAG" "$GITHUB_SHA" latest; do\n  docker push "$REPOSITORY:$tag"\ndone\n'})),
     ]
 
 
