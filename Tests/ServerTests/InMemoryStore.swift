@@ -11,6 +11,8 @@ final class InMemoryStore: Store, Sendable {
         var seeded = false
         var failing = false
         var addVisitsCalls = 0
+        var holdNextCatalogRead = false
+        var heldCatalogReads: [CheckedContinuation<Void, Never>] = []
     }
 
     private let state = Mutex(State())
@@ -34,7 +36,29 @@ final class InMemoryStore: Store, Sendable {
 
     func allGifs() async throws -> [GifSummary] {
         try check()
-        return state.withLock { $0.gifs.values.map(\.summary).sorted { $0.id < $1.id } }
+        let (gifs, hold) = state.withLock { state in
+            defer { state.holdNextCatalogRead = false }
+            return (state.gifs.values.map(\.summary).sorted { $0.id < $1.id }, state.holdNextCatalogRead)
+        }
+        if hold {
+            await withCheckedContinuation { continuation in state.withLock { $0.heldCatalogReads.append(continuation) } }
+        }
+        return gifs
+    }
+
+    /// The next `allGifs()` reads the catalog at once but returns only after
+    /// `releaseCatalogReads()`: a refresh that finishes late.
+    func holdNextCatalogRead() { state.withLock { $0.holdNextCatalogRead = true } }
+
+    /// Catalog reads waiting to return.
+    var heldCatalogReadCount: Int { state.withLock { $0.heldCatalogReads.count } }
+
+    func releaseCatalogReads() {
+        let held = state.withLock { state in
+            defer { state.heldCatalogReads.removeAll() }
+            return state.heldCatalogReads
+        }
+        for continuation in held { continuation.resume() }
     }
 
     func listGifs(after: Int64?, limit: Int) async throws -> [GifSummary] {

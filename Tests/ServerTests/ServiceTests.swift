@@ -139,6 +139,24 @@ struct GifPickerTests {
     }
 }
 
+extension GifPickerTests {
+    @Test func aRefreshThatFinishesLateDoesNotReplaceANewerSnapshot() async throws {
+        let store = InMemoryStore()
+        _ = try await store.addGif(NewGif(title: "first", content: .external(url: "https://example.org/1.gif")))
+        let picker = GifPicker(store: store, refreshInterval: .seconds(30), logger: logger)
+        store.holdNextCatalogRead()
+        let late = Task { try await picker.refresh() }  // reads one GIF, then waits
+        for _ in 0..<500 where store.heldCatalogReadCount == 0 { try await Task.sleep(for: .milliseconds(2)) }
+        #expect(store.heldCatalogReadCount == 1)
+        _ = try await store.addGif(NewGif(title: "second", content: .external(url: "https://example.org/2.gif")))
+        try await picker.refresh()  // reads both and applies them
+        #expect(await picker.catalog.count == 2)
+        store.releaseCatalogReads()
+        try await late.value
+        #expect(await picker.catalog.count == 2, "the older snapshot replaced the newer one")
+    }
+}
+
 @Suite("Readiness checks")
 struct ReadinessCheckTests {
     @Test func failingChecksMakeItUnready() {
