@@ -62,7 +62,7 @@ enum Application {
         var configuration = command.serverConfiguration
         configuration.inheritedListeners = SocketActivation.listeningFDs()
         var router = Router()
-        let healthReporter = HealthReporter(store: store, readiness: readiness, logger: Logger(label: "barkd.health"))
+        let healthReporter = HealthReporter(store: store, logger: Logger(label: "barkd.health"))
         HealthEndpoints(build: build, description: command.description, readiness: readiness, loops: group.loops).register(in: &router)
         HealthDetailsEndpoint(
             build: build, description: command.description, readiness: readiness, reporter: healthReporter, counter: counter, loops: group.loops

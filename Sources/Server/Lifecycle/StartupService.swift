@@ -58,7 +58,8 @@ public struct StartupService: Service {
                 throw StoreError.migration(reason)
             } catch {
                 logger.warning("start-up step failed; retrying", metadata: ["step": "\(name)", "error": "\(error)", "retry_in": "\(delay)"])
-                readiness.starting("\(name): \(error)")
+                // /readyz shows the step and the kind of failure, never the driver's text.
+                readiness.starting("\(name): \(StoreError.publicSummary(of: error))")
                 do { try await Task.sleep(for: delay) } catch { return false }
                 delay = min(delay * 2, .seconds(5))
             }
