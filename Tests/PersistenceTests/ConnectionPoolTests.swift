@@ -383,5 +383,5 @@ final class FakeConnection: SQLConnection {
     let insertSeedMarkerSQL = ""
     let migrations: [Migration] = []
     func withMigrationLock<T>(_ body: () throws(DatabaseError) -> T) throws(DatabaseError) -> T { try body() }
-    func addVisits(_ delta: Int64) throws(DatabaseError) -> Int64 { delta }
+    let lockingReadSuffix = ""
 }

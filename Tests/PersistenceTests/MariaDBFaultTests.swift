@@ -109,6 +109,51 @@ struct MariaDBFaultTests {
         }
     }
 
+    /// The server commits a batch but its answer never arrives (the relay cuts the
+    /// connection right after the COMMIT's reply): the call fails as unavailable, the
+    /// broken connection is discarded, and the retry of the same batch finds it applied.
+    @Test(.timeLimit(.minutes(1)))
+    func retryAfterALostCommitReplyCountsOnce() async throws {
+        try await withTestDatabase(.mariadb) { database in
+            let direct = database.store()
+            try await direct.migrate()
+            _ = try await direct.applyVisits(VisitBatch(instance: "other", sequence: 1, delta: 100))
+            let (url, password) = try #require(database.mariaDBLocation)
+            let relay = try CommitCuttingRelay(upstreamPort: url.port)
+            defer { relay.close() }
+            var relayed = url
+            relayed.port = relay.port
+            let store = MariaDBStore(
+                url: relayed, password: password, pool: Self.fastPool,
+                timeouts: MariaDBTimeouts(connect: .seconds(2), read: .seconds(2), write: .seconds(2)))
+            _ = try await store.ping()
+
+            let batch = VisitBatch(instance: "lost-commit-reply", sequence: 1, delta: 7)
+            relay.armCutAfterNextCommit()
+            await #expect {
+                _ = try await store.applyVisits(batch)
+            } throws: { error in
+                if case .unavailable = error as? StoreError { true } else { false }
+            }
+            #expect(relay.cuts == 1)
+            #expect(store.poolStats.brokenTotal >= 1)
+            // The server did commit.
+            #expect(try await direct.visitorCount() == 107)
+
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(10)
+            var retried: VisitWrite?
+            while retried == nil, clock.now < deadline {
+                retried = try? await store.applyVisits(batch)
+                if retried == nil { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(retried == VisitWrite(total: 107, appliedNow: false))
+            #expect(try await store.applyVisits(VisitBatch(instance: "lost-commit-reply", sequence: 2, delta: 1)).total == 108)
+            #expect(try await direct.visitorCount() == 108)
+            await store.close()
+        }
+    }
+
     @Test(.timeLimit(.minutes(1)))
     func recoversWhenTheServerComesBack() async throws {
         let server = try await OwnMariaDB.start()
@@ -117,14 +162,14 @@ struct MariaDBFaultTests {
                 url: server.url, password: server.password, pool: Self.fastPool,
                 timeouts: MariaDBTimeouts(connect: .seconds(1), read: .seconds(2), write: .seconds(2)))
             try await store.migrate()
-            #expect(try await store.addVisits(3) == 3)
+            #expect(try await store.applyVisits(VisitBatch(instance: "recover", sequence: 1, delta: 3)).total == 3)
 
             try await server.stop()
             let clock = ContinuousClock()
             let start = clock.now
             for _ in 0..<3 {
                 await #expect {
-                    _ = try await store.addVisits(1)
+                    _ = try await store.applyVisits(VisitBatch(instance: "recover", sequence: 2, delta: 1))
                 } throws: { error in
                     if case .unavailable = error as? StoreError { true } else { false }
                 }
@@ -136,7 +181,7 @@ struct MariaDBFaultTests {
             var recovered: Int64?
             let deadline = clock.now + .seconds(10)
             while recovered == nil, clock.now < deadline {
-                recovered = try? await store.addVisits(1)
+                recovered = try? await store.applyVisits(VisitBatch(instance: "recover", sequence: 2, delta: 1)).total
                 if recovered == nil { try await Task.sleep(for: .milliseconds(50)) }
             }
             #expect(recovered == 4)

@@ -60,6 +60,14 @@ final class TestDatabase: Sendable {
         return store
     }
 
+    /// The test database's URL and password (MariaDB only).
+    var mariaDBLocation: (url: DatabaseURL, password: DatabasePassword)? {
+        guard let mariaDB else { return nil }
+        var url = mariaDB.url
+        url.database = location
+        return (url, mariaDB.password)
+    }
+
     /// Closes every store and removes the database.
     func destroy() async {
         for store in stores.withLock({ $0 }) {

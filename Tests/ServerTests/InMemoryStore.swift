@@ -13,6 +13,7 @@ final class InMemoryStore: Store, Sendable {
         var addVisitsCalls = 0
         var holdNextCatalogRead = false
         var heldCatalogReads: [CheckedContinuation<Void, Never>] = []
+        var ledger: [String: Int64] = [:]
     }
 
     private let state = Mutex(State())
@@ -102,13 +103,23 @@ final class InMemoryStore: Store, Sendable {
         return gifs.count
     }
 
-    func addVisits(_ delta: Int64) async throws -> Int64 {
+    func applyVisits(_ batch: VisitBatch) async throws -> VisitWrite {
         try check()
+        if let reason = batch.invalidReason { throw StoreError.rejected(reason) }
         return state.withLock { state in
             state.addVisitsCalls += 1
-            state.visits += delta
-            return state.visits
+            if let last = state.ledger[batch.instance], last >= batch.sequence {
+                return VisitWrite(total: state.visits, appliedNow: false)
+            }
+            state.ledger[batch.instance] = batch.sequence
+            state.visits += batch.delta
+            return VisitWrite(total: state.visits, appliedNow: true)
         }
+    }
+
+    func pruneVisitLedger(before cutoff: Int64) async throws -> Int {
+        try check()
+        return 0
     }
 
     func visitorCount() async throws -> Int64 {

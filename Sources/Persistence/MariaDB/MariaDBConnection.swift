@@ -131,6 +131,7 @@ final class MariaDBConnection: SQLConnection {
     let beginWriteSQL = "START TRANSACTION"
     let beginMigrationSQL = "START TRANSACTION"
     let insertSeedMarkerSQL = "INSERT IGNORE INTO seed_marker (id, seeded_at) VALUES (1, ?)"
+    let lockingReadSuffix = " FOR UPDATE"
     var migrations: [Migration] { MariaDBSchema.migrations }
 
     /// `GET_LOCK` on a name per database, held by this connection while `body` runs, so
@@ -143,14 +144,6 @@ final class MariaDBConnection: SQLConnection {
         }
         defer { _ = try? query("SELECT RELEASE_LOCK(\(name))", []) }
         return try body()
-    }
-
-    /// One round trip: `LAST_INSERT_ID(expr)` makes the server return the new total as
-    /// the statement's insert id.
-    func addVisits(_ delta: Int64) throws(DatabaseError) -> Int64 {
-        let execution = try execute("UPDATE visitor_counter SET count = LAST_INSERT_ID(count + ?) WHERE id = 1", [.integer(delta)])
-        guard execution.affectedRows == 1 else { throw DatabaseError(.other, "the visitor_counter row is missing") }
-        return execution.lastInsertID
     }
 
     // MARK: - Statements

@@ -37,6 +37,19 @@ enum MariaDBSchema {
                     CONSTRAINT seed_marker_single_row CHECK (id = 1)
                 ) ENGINE=InnoDB
                 """,
-            ])
+            ]),
+        Migration(
+            version: 2, name: "visitor counter ledger",
+            statements: [
+                // Binary collation: instance ids compare exactly, as in SQLite.
+                """
+                CREATE TABLE IF NOT EXISTS visitor_counter_ledger (
+                    instance_id VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL PRIMARY KEY,
+                    last_sequence BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    KEY visitor_counter_ledger_updated_at (updated_at)
+                ) ENGINE=InnoDB
+                """
+            ]),
     ]
 }

@@ -12,15 +12,16 @@ enum Migrator {
         )
         """
 
-    /// Brings the schema up to date; returns the versions applied by this call.
+    /// Brings the schema up to date (tests: up to version `target`); returns the versions
+    /// applied by this call.
     @discardableResult
-    static func migrate(_ connection: some SQLConnection) throws(DatabaseError) -> [Int] {
+    static func migrate(_ connection: some SQLConnection, upTo target: Int = .max) throws(DatabaseError) -> [Int] {
         let migrations = connection.migrations
         let latest = migrations.last?.version ?? 0
         try connection.execute(createTableSQL)
         return try connection.withMigrationLock { () throws(DatabaseError) -> [Int] in
             var applied: [Int] = []
-            for migration in migrations {
+            for migration in migrations where migration.version <= target {
                 let didApply = try connection.transaction(connection.beginMigrationSQL) { () throws(DatabaseError) -> Bool in
                     let current = try version(connection)
                     guard current <= latest else {

@@ -36,8 +36,10 @@ protocol SQLConnection: AnyObject {
     /// Begins a migration's transaction (SQLite: exclusive, the lock between processes).
     var beginMigrationSQL: String { get }
 
-    /// `count = count + delta` in one statement; returns the new total.
-    func addVisits(_ delta: Int64) throws(DatabaseError) -> Int64
+    /// Appended to a `SELECT` that must lock the rows it reads until the transaction ends
+    /// (MariaDB `FOR UPDATE`; SQLite: empty, its write transaction already excludes
+    /// every other writer).
+    var lockingReadSuffix: String { get }
 }
 
 extension SQLConnection {
@@ -46,7 +48,10 @@ extension SQLConnection {
         try execute(sql, [])
     }
 
-    /// Runs `body` in a transaction begun with `begin`; rolls back when it throws.
+    /// Runs `body` in a transaction begun with `begin`; rolls back when `body` or the
+    /// `COMMIT` throws, so a pooled connection is never left inside a transaction. When
+    /// the rollback fails too (or the connection broke), the error is one that
+    /// ``DatabaseError/breaksConnection``: the pool closes the connection.
     func transaction<T>(
         _ begin: String,
         _ body: () throws(DatabaseError) -> T
@@ -56,10 +61,28 @@ extension SQLConnection {
         do {
             result = try body()
         } catch {
-            _ = try? execute("ROLLBACK")
-            throw error
+            throw rolledBack(after: error)
         }
-        try execute("COMMIT")
+        do {
+            try execute("COMMIT")
+        } catch {
+            // The outcome is unknown when the connection broke during COMMIT (the server
+            // may have committed): the caller's retry must be idempotent.
+            throw rolledBack(after: error)
+        }
         return result
+    }
+
+    /// Rolls the open transaction back after `error`; returns the error to throw.
+    private func rolledBack(after error: DatabaseError) -> DatabaseError {
+        if error.breaksConnection { return error }
+        do {
+            try execute("ROLLBACK")
+            return error
+        } catch let rollbackError {
+            // Still inside the transaction, or in an unknown state: never reuse it.
+            return DatabaseError(
+                .broken, code: error.code, "\(error.message); ROLLBACK failed: \(rollbackError.description)")
+        }
     }
 }

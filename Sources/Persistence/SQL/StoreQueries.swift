@@ -65,10 +65,42 @@ enum StoreQueries {
         }
     }
 
-    static func addVisits(_ connection: some SQLConnection, _ delta: Int64) throws(DatabaseError) -> Int64 {
-        guard delta >= 0 else { throw DatabaseError(.constraint, "a visitor delta must not be negative (\(delta))") }
-        guard delta > 0 else { return try visitorCount(connection) }
-        return try connection.addVisits(delta)
+    /// ``Store/applyVisits(_:)``: the counter row is locked first (every batch writes it,
+    /// so batches of all instances queue on it and never deadlock on the ledger's gaps),
+    /// then the instance's ledger row; both reads are locking reads and see the newest
+    /// committed values.
+    static func applyVisits(_ connection: some SQLConnection, _ batch: VisitBatch, now: Int64) throws(DatabaseError) -> VisitWrite {
+        if let reason = batch.invalidReason { throw DatabaseError(.constraint, reason) }
+        return try connection.transaction(connection.beginWriteSQL) { () throws(DatabaseError) -> VisitWrite in
+            let lock = connection.lockingReadSuffix
+            guard let counter = try connection.query("SELECT count FROM visitor_counter WHERE id = 1\(lock)", []).first else {
+                throw DatabaseError(.other, "the visitor_counter row is missing")
+            }
+            let stored = try counter.requiredInteger(0)
+            let ledger = try connection.query(
+                "SELECT last_sequence FROM visitor_counter_ledger WHERE instance_id = ?\(lock)", [.text(batch.instance)])
+            if let last = try ledger.first?.integer(0), last >= batch.sequence {
+                return VisitWrite(total: stored, appliedNow: false)
+            }
+            let (total, overflow) = stored.addingReportingOverflow(batch.delta)
+            guard !overflow else { throw DatabaseError(.constraint, "the visitor count would overflow") }
+            let parameters: [SQLValue] = [.integer(batch.sequence), .integer(now), .text(batch.instance)]
+            if ledger.isEmpty {
+                try connection.execute(
+                    "INSERT INTO visitor_counter_ledger (last_sequence, updated_at, instance_id) VALUES (?, ?, ?)", parameters)
+            } else {
+                try connection.execute(
+                    "UPDATE visitor_counter_ledger SET last_sequence = ?, updated_at = ? WHERE instance_id = ?", parameters)
+            }
+            let updated = try connection.execute("UPDATE visitor_counter SET count = ? WHERE id = 1", [.integer(total)])
+            guard updated.affectedRows == 1 else { throw DatabaseError(.other, "the visitor_counter row is missing") }
+            return VisitWrite(total: total, appliedNow: true)
+        }
+    }
+
+    /// ``Store/pruneVisitLedger(before:)`` (a range on the `updated_at` index).
+    static func pruneVisitLedger(_ connection: some SQLConnection, before cutoff: Int64) throws(DatabaseError) -> Int {
+        Int(try connection.execute("DELETE FROM visitor_counter_ledger WHERE updated_at < ?", [.integer(cutoff)]).affectedRows)
     }
 
     static func visitorCount(_ connection: some SQLConnection) throws(DatabaseError) -> Int64 {

@@ -110,17 +110,12 @@ final class SQLiteConnection: SQLConnection {
     let beginWriteSQL = "BEGIN IMMEDIATE"
     let beginMigrationSQL = "BEGIN EXCLUSIVE"
     let insertSeedMarkerSQL = "INSERT OR IGNORE INTO seed_marker (id, seeded_at) VALUES (1, ?)"
+    let lockingReadSuffix = ""
     var migrations: [Migration] { SQLiteSchema.migrations }
 
     /// SQLite's exclusive migration transaction is the lock between processes.
     func withMigrationLock<T>(_ body: () throws(DatabaseError) -> T) throws(DatabaseError) -> T {
         try body()
-    }
-
-    func addVisits(_ delta: Int64) throws(DatabaseError) -> Int64 {
-        let rows = try query("UPDATE visitor_counter SET count = count + ? WHERE id = 1 RETURNING count", [.integer(delta)])
-        guard let row = rows.first else { throw DatabaseError(.other, "the visitor_counter row is missing") }
-        return try row.requiredInteger(0)
     }
 
     // MARK: - Statements

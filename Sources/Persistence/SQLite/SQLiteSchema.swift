@@ -32,6 +32,18 @@ enum SQLiteSchema {
                     seeded_at INTEGER NOT NULL
                 )
                 """,
-            ])
+            ]),
+        Migration(
+            version: 2, name: "visitor counter ledger",
+            statements: [
+                """
+                CREATE TABLE visitor_counter_ledger (
+                    instance_id VARCHAR(64) NOT NULL PRIMARY KEY CHECK (length(instance_id) BETWEEN 1 AND 64),
+                    last_sequence BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX visitor_counter_ledger_updated_at ON visitor_counter_ledger (updated_at)",
+            ]),
     ]
 }

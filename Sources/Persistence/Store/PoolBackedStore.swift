@@ -1,3 +1,4 @@
+import CLinuxShim
 import Glibc
 
 /// The ``Store`` methods written once for every store built on connection pools: each
@@ -63,9 +64,18 @@ extension PoolBackedStore {
         }
     }
 
-    /// Adds `delta` (≥ 0) to the counter in one atomic statement; returns the new total.
-    public func addVisits(_ delta: Int64) async throws -> Int64 {
-        try await writePool.run("addVisits") { connection throws(DatabaseError) in try StoreQueries.addVisits(connection, delta) }
+    /// Writes a visit batch exactly once (see ``Store/applyVisits(_:)``).
+    public func applyVisits(_ batch: VisitBatch) async throws -> VisitWrite {
+        try await writePool.run("applyVisits") { connection throws(DatabaseError) in
+            try StoreQueries.applyVisits(connection, batch, now: barkd_realtime_seconds())
+        }
+    }
+
+    /// Deletes ledger rows last written before `cutoff` (Unix seconds); returns how many.
+    public func pruneVisitLedger(before cutoff: Int64) async throws -> Int {
+        try await writePool.run("pruneVisitLedger") { connection throws(DatabaseError) in
+            try StoreQueries.pruneVisitLedger(connection, before: cutoff)
+        }
     }
 
     /// The stored visitor total.
@@ -91,6 +101,13 @@ extension PoolBackedStore {
             for _ in 0..<10_000 where !released() {
                 usleep(1000)
             }
+        }
+    }
+
+    /// Applies migrations up to `version` only (tests: a database of an older barkd).
+    func migrateForTesting(upTo version: Int) async throws {
+        try await writePool.run("migrate") { connection throws(DatabaseError) in
+            _ = try Migrator.migrate(connection, upTo: version)
         }
     }
 

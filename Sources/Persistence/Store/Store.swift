@@ -37,9 +37,23 @@ public protocol Store: Sendable {
     /// so deleting every GIF does not bring the seed back); returns how many were added.
     func seedIfNeverSeeded(_ gifs: [NewGif]) async throws -> Int
 
-    /// Adds `delta` to the visitor counter atomically (`count = count + delta`, so
-    /// replicas never overwrite each other) and returns the new total.
-    func addVisits(_ delta: Int64) async throws -> Int64
+    /// Writes a batch of views exactly once. In one transaction on a write connection it
+    /// reads the instance's last applied sequence (locked: MariaDB `SELECT … FOR UPDATE`,
+    /// SQLite under `BEGIN IMMEDIATE`); when it is at least `batch.sequence` nothing
+    /// changes and the result is the current total with `appliedNow` false; otherwise the
+    /// ledger row gets `batch.sequence` and the counter `count = count + delta` (replicas
+    /// never overwrite each other), and the result is the new total with `appliedNow` true.
+    ///
+    /// Retry a batch whose call failed with ``StoreError/unavailable(_:)`` or
+    /// ``StoreError/busy`` with the same instance, sequence and delta: it is counted once.
+    /// Throws ``StoreError/rejected(_:)`` for an invalid batch (see ``VisitBatch``).
+    func applyVisits(_ batch: VisitBatch) async throws -> VisitWrite
+
+    /// Deletes the ledger rows of instances whose last batch was written before `cutoff`
+    /// (Unix seconds; an index on `updated_at` avoids a full scan) and returns how many.
+    /// A batch of a pruned instance would be applied again: keep what a retry could still
+    /// need (barkd keeps a day).
+    func pruneVisitLedger(before cutoff: Int64) async throws -> Int
 
     /// The stored visitor total.
     func visitorCount() async throws -> Int64

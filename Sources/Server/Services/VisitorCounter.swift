@@ -23,6 +23,17 @@ public actor VisitorCounter: Service {
     private var state = CounterFlushState(stored: 0)
     /// Views counted since start (this instance), for metrics.
     public private(set) var pageViews: Int64 = 0
+    /// This process's id in the visit ledger, and the number of its last batched flush.
+    private let instance = VisitorCounter.randomInstanceID()
+    private var flushSequence: Int64 = 0
+
+    /// 32 random lowercase hex digits.
+    static func randomInstanceID() -> String {
+        (0..<16).map { _ in
+            let byte = UInt8.random(in: 0...255)
+            return String(byte >> 4, radix: 16) + String(byte & 15, radix: 16)
+        }.joined()
+    }
 
     public init(store: any Store, mode: Mode, logger: Logger) {
         self.store = store
@@ -40,7 +51,8 @@ public actor VisitorCounter: Service {
         pageViews += 1
         guard mode == .sync else { return state.recordView() }
         do {
-            let total = try await store.addVisits(1)
+            // Sync writes may overlap, so each is its own ledger instance (sequence 1).
+            let total = try await store.applyVisits(VisitBatch(instance: Self.randomInstanceID(), sequence: 1, delta: 1)).total
             state.recordWrittenView(total: total)
             return total
         } catch {
@@ -63,7 +75,8 @@ public actor VisitorCounter: Service {
     public func flush() async -> Bool {
         guard let delta = state.beginFlush() else { return state.unflushed == 0 }
         do {
-            let total = try await store.addVisits(delta)
+            flushSequence += 1
+            let total = try await store.applyVisits(VisitBatch(instance: instance, sequence: flushSequence, delta: delta)).total
             state.flushSucceeded(total: total)
         } catch {
             state.flushFailed()
