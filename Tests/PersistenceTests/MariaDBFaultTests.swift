@@ -64,7 +64,10 @@ struct MariaDBFaultTests {
             _ = try await store.ping()
         } throws: { error in
             let texts = ["\(error)", String(reflecting: error), (error as? StoreError)?.description ?? ""]
+            // The public summary carries no driver text (user, host, database).
+            let summary = StoreError.publicSummary(of: error)
             return texts.allSatisfy { !$0.contains(secret) } && texts[0].contains("Access denied")
+                && summary == "database unavailable" && !summary.contains(server.url.user)
         }
         for text in [
             String(describing: urlWithPassword), String(reflecting: urlWithPassword), dumped(urlWithPassword),

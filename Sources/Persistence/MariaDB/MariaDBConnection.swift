@@ -6,9 +6,12 @@ import CMariaDB
 final class MariaDBConnection: SQLConnection {
     private let mysql: UnsafeMutablePointer<MYSQL>
     private let password: DatabasePassword
-    /// How long `GET_LOCK` waits for another replica's migration: 30 s, or less than the
-    /// read timeout (the wait is one long read).
-    private let migrationLockSeconds: Int64
+    /// How long one `GET_LOCK` call waits for another replica's migration: less than the
+    /// read timeout (the wait is one long read), at most 30 s; calls repeat until
+    /// ``migrationLockTotalSeconds`` have passed.
+    let migrationLockSeconds: Int64
+    /// How long a start-up waits in all for another replica's migration.
+    static let migrationLockTotalSeconds: Int64 = 30
     private var statements: [String: MariaDBStatement] = [:]
     private var isClosed = false
 
@@ -46,13 +49,23 @@ final class MariaDBConnection: SQLConnection {
             mysql_close(mysql)
             throw DatabaseError(.connect, "cannot connect to \(url): TLS is required but the server did not negotiate it")
         }
-        let readSeconds = Int64(clamping: settings.timeouts.read.nanoseconds / 1_000_000_000)
-        return MariaDBConnection(mysql: mysql, password: password, migrationLockSeconds: min(30, max(1, readSeconds - 2)))
+        return MariaDBConnection(mysql: mysql, password: password, migrationLockSeconds: migrationLockSeconds(read: settings.timeouts.read))
+    }
+
+    /// One `GET_LOCK` wait: a second less than the read timeout (at least 1 s: a read
+    /// timeout of 1 s would race it, so `--db-read-timeout` is at least 2 s), at most 30 s.
+    static func migrationLockSeconds(read: Duration) -> Int64 {
+        min(migrationLockTotalSeconds, max(1, Int64(wholeSeconds(read)) - 1))
+    }
+
+    /// Connector/C takes whole seconds; sub-second parts round up, and 0 would mean "no
+    /// timeout", so at least 1.
+    static func wholeSeconds(_ duration: Duration) -> UInt32 {
+        UInt32(clamping: max(1, (duration.nanoseconds + 999_999_999) / 1_000_000_000))
     }
 
     private static func setOption(_ mysql: UnsafeMutablePointer<MYSQL>, _ option: mysql_option, seconds: Duration) {
-        // Connector/C takes whole seconds; round sub-second timeouts up.
-        var value = UInt32(clamping: max(1, (seconds.nanoseconds + 999_999_999) / 1_000_000_000))
+        var value = wholeSeconds(seconds)
         mysql_options(mysql, option, &value)
     }
 
@@ -135,12 +148,19 @@ final class MariaDBConnection: SQLConnection {
     var migrations: [Migration] { MariaDBSchema.migrations }
 
     /// `GET_LOCK` on a name per database, held by this connection while `body` runs, so
-    /// replicas starting together migrate one after the other.
+    /// replicas starting together migrate one after the other. Each wait is shorter than
+    /// the read timeout; they repeat for up to ``migrationLockTotalSeconds``.
     func withMigrationLock<T>(_ body: () throws(DatabaseError) -> T) throws(DatabaseError) -> T {
         let name = "LEFT(CONCAT('barkd_migrate:', DATABASE()), 64)"
-        let locked = try query("SELECT GET_LOCK(\(name), ?)", [.integer(migrationLockSeconds)]).first?.integer(0)
-        guard locked == 1 else {
-            throw DatabaseError(.migration, "timed out after \(migrationLockSeconds) s waiting for another barkd's migration lock")
+        var waited: Int64 = 0
+        while true {
+            let wait = min(migrationLockSeconds, Self.migrationLockTotalSeconds - waited)
+            let locked = try query("SELECT GET_LOCK(\(name), ?)", [.integer(wait)]).first?.integer(0)
+            if locked == 1 { break }
+            waited += wait
+            guard waited < Self.migrationLockTotalSeconds else {
+                throw DatabaseError(.migration, "timed out after \(waited) s waiting for another barkd's migration lock")
+            }
         }
         defer { _ = try? query("SELECT RELEASE_LOCK(\(name))", []) }
         return try body()
