@@ -44,8 +44,8 @@ final class MariaDBConnection: SQLConnection {
             throw DatabaseError(.connect, code: Int32(code), "cannot connect to \(url): \(message)")
         }
         // Connector/C 3.3 refuses a server without TLS only when verifying its certificate;
-        // for tls=required (no verification) check what was negotiated.
-        if url.tls == .required, mysql_get_ssl_cipher(mysql) == nil {
+        // check what was negotiated for every mode that requires TLS.
+        if url.tls != .disabled, url.tls != .preferred, mysql_get_ssl_cipher(mysql) == nil {
             mysql_close(mysql)
             throw DatabaseError(.connect, "cannot connect to \(url): TLS is required but the server did not negotiate it")
         }
@@ -69,17 +69,27 @@ final class MariaDBConnection: SQLConnection {
         mysql_options(mysql, option, &value)
     }
 
+    /// The CA store the verifying modes use when the URL names no `tls-ca`.
+    static let systemCAPath = "/etc/ssl/certs"
+
+    /// What Connector/C 3.3 (OpenSSL) does with these options (`libmariadb/secure/openssl.c`,
+    /// `ma_pvio.c`): a CA file or path makes the handshake verify the certificate chain
+    /// (`SSL_VERIFY_PEER`, then `SSL_get_verify_result`); without one nothing is verified.
+    /// The host name is checked (`X509_check_host`/`X509_check_ip_asc` against the host
+    /// connected to) only with `MYSQL_OPT_SSL_VERIFY_SERVER_CERT` AND a CA file or path.
+    /// So: `required` and `preferred` pass no CA; `verify-ca` passes one without the host
+    /// check; `verify-identity` passes one with it (the system store when no `tls-ca`).
     private static func configureTLS(_ mysql: UnsafeMutablePointer<MYSQL>, _ url: DatabaseURL) {
         guard url.tls != .disabled else { return }
+        let verifies = url.tls.verifiesCertificate
+        let caFile = verifies ? url.tlsCA : nil
+        let caPath = verifies && url.tlsCA == nil ? systemCAPath : nil
         // Any mysql_ssl_set call makes the client ask for TLS when the server offers it.
-        mysql_ssl_set(mysql, nil, nil, url.tlsCA, nil, nil)
-        var on: my_bool = 1
-        if url.tls == .required || url.tls == .verify {
-            mysql_options(mysql, MYSQL_OPT_SSL_ENFORCE, &on)
-        }
-        if url.tls == .verify {
-            mysql_options(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on)
-        }
+        mysql_ssl_set(mysql, nil, nil, caFile, caPath, nil)
+        var enforce: my_bool = url.tls == .preferred ? 0 : 1
+        mysql_options(mysql, MYSQL_OPT_SSL_ENFORCE, &enforce)
+        var checkHost: my_bool = url.tls == .verifyIdentity ? 1 : 0
+        mysql_options(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &checkHost)
     }
 
     private init(mysql: UnsafeMutablePointer<MYSQL>, password: DatabasePassword, migrationLockSeconds: Int64) {
