@@ -61,6 +61,7 @@ let package = Package(
             name: "Persistence",
             dependencies: [
                 "EventLoop",
+                "Observability",
                 "CLinuxShim",
                 "CSQLite",
                 "CMariaDB",

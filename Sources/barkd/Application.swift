@@ -57,12 +57,18 @@ enum Application {
         let readiness = Readiness()
         let picker = GifPicker(store: store, refreshInterval: command.catalogRefresh.duration, logger: Logger(label: "barkd.catalog"))
         let counterMode: VisitorCounter.Mode = command.counterMode == "sync" ? .sync : .batched(flushInterval: command.counterFlushInterval.duration)
-        let counter = VisitorCounter(store: store, mode: counterMode, logger: Logger(label: "barkd.counter"))
+        let budget = command.shutdownBudget
+        let counter = VisitorCounter(
+            store: store,
+            configuration: .init(
+                mode: counterMode, spoolDirectory: "\(command.dataDir)/spool", finalFlushBudget: budget.finalFlush,
+                maxPendingViews: Int64(command.maxPendingViews)),
+            readiness: readiness, logger: Logger(label: "barkd.counter"))
 
         var configuration = command.serverConfiguration
         configuration.inheritedListeners = SocketActivation.listeningFDs()
         var router = Router()
-        let healthReporter = HealthReporter(store: store, readiness: readiness, logger: Logger(label: "barkd.health"))
+        let healthReporter = HealthReporter(store: store, logger: Logger(label: "barkd.health"))
         HealthEndpoints(build: build, description: command.description, readiness: readiness, loops: group.loops).register(in: &router)
         HealthDetailsEndpoint(
             build: build, description: command.description, readiness: readiness, reporter: healthReporter, counter: counter, loops: group.loops
@@ -120,7 +126,7 @@ enum Application {
             metadata: [
                 "version": "\(build.version)", "commit": "\(build.commit)", "listen": "\(addresses)",
                 "event_loops": "\(group.loops.count)", "socket_activated": "\(!configuration.inheritedListeners.isEmpty)",
-                "store": "\(store.kind)", "counter_mode": "\(command.counterMode)",
+                "store": "\(store.kind)", "counter_mode": "\(command.counterMode)", "instance": "\(counter.instance)",
             ])
         if let interval = LoopWatchdog.start(loops: group.loops) {
             logger.info("systemd watchdog enabled", metadata: ["ping_interval": "\(interval)"])
@@ -144,7 +150,9 @@ enum Application {
             ],
             logger: logger
         )
-        serviceConfiguration.maximumGracefulShutdownDuration = command.shutdownGrace.duration + .seconds(10)
+        // The whole shutdown fits the grace: the server drains within its share, the
+        // counter writes within its share and spools the rest (see ShutdownBudget).
+        serviceConfiguration.maximumGracefulShutdownDuration = budget.total
         let services = ServiceGroup(configuration: serviceConfiguration)
         let finished = barkd_eventfd_blocking()
         let outcome = Mutex<Int32>(0)
@@ -155,7 +163,8 @@ enum Application {
                 logger.error("service failed", metadata: ["error": "\(error)"])
                 outcome.withLock { $0 = 1 }
             }
-            await store.close()
+            // A store blocked in a database call must not hold the exit past the grace.
+            _ = await DeadlineRace.outcome(before: .now + ShutdownBudget.margin) { await store.close() }
             _ = barkd_eventfd_write(finished)
         }
         waitForSignals(signalFD: signalFD, finished: finished) { signal, count in

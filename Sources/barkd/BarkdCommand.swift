@@ -60,8 +60,12 @@ struct BarkdCommand: ParsableCommand {
     @Option(name: .customLong("max-connections"), help: "Open connections; beyond, accepting pauses (env: BARKD_MAX_CONNECTIONS).")
     var maxConnections = 10_000
 
-    @Option(name: .customLong("shutdown-grace"), help: "Time in-flight requests get to finish after SIGTERM (env: BARKD_SHUTDOWN_GRACE).")
-    var shutdownGrace = DurationArgument("25s", .seconds(25))
+    @Option(
+        name: .customLong("shutdown-grace"),
+        help:
+            "The whole shutdown after SIGTERM: draining in-flight requests, the final counter write (a quarter, at most 5s) and the spool; fits Kubernetes' default 30s with a 5s preStop (env: BARKD_SHUTDOWN_GRACE)."
+    )
+    var shutdownGrace = DurationArgument("20s", .seconds(20))
 
     @Option(name: .customLong("log-format"), help: "json or text (env: BARKD_LOG_FORMAT).")
     var logFormat = "json"
@@ -117,6 +121,11 @@ struct BarkdCommand: ParsableCommand {
     var counterFlushInterval = DurationArgument("250ms", .milliseconds(250))
 
     @Option(
+        name: .customLong("max-pending-views"),
+        help: "Views this instance may hold unwritten (a database outage) before /readyz says 503 (env: BARKD_MAX_PENDING_VIEWS).")
+    var maxPendingViews = 1_000_000
+
+    @Option(
         name: .customLong("admin-token-file"),
         help: "File holding the admin API's bearer token; without it the admin API does not exist (env: BARKD_ADMIN_TOKEN_FILE).")
     var adminTokenFile: String?
@@ -139,7 +148,7 @@ struct BarkdCommand: ParsableCommand {
         "max-requests-per-connection", "max-connections", "shutdown-grace", "log-format", "log-level", "access-log",
         "database", "data-dir", "db-pool-size", "db-queue-limit", "db-wait-timeout", "db-connect-timeout",
         "db-read-timeout", "db-write-timeout", "catalog-refresh", "counter-mode",
-        "counter-flush-interval", "admin-token-file", "max-upload", "metrics", "metrics-listen",
+        "counter-flush-interval", "max-pending-views", "admin-token-file", "max-upload", "metrics", "metrics-listen",
     ]
 
     mutating func validate() throws {
@@ -167,6 +176,8 @@ struct BarkdCommand: ParsableCommand {
         guard (1...64).contains(dbPoolSize) else { throw ValidationError("--db-pool-size must be 1-64, got \(dbPoolSize)") }
         guard dbQueueLimit >= 0 else { throw ValidationError("--db-queue-limit must not be negative") }
         guard ["batched", "sync"].contains(counterMode) else { throw ValidationError("--counter-mode must be batched or sync, got '\(counterMode)'") }
+        guard maxPendingViews >= 1 else { throw ValidationError("--max-pending-views must be at least 1") }
+        guard shutdownGrace.duration >= .seconds(1) else { throw ValidationError("--shutdown-grace must be at least 1s") }
         for (name, value) in [("--db-wait-timeout", dbWaitTimeout), ("--catalog-refresh", catalogRefresh), ("--counter-flush-interval", counterFlushInterval)]
         where value.duration <= .zero {
             throw ValidationError("\(name) must be greater than 0")
@@ -202,6 +213,9 @@ struct BarkdCommand: ParsableCommand {
         }
     }
 
+    /// `--shutdown-grace` shared between draining and the final counter write.
+    var shutdownBudget: ShutdownBudget { ShutdownBudget(total: shutdownGrace.duration) }
+
     var serverConfiguration: HTTPServerConfiguration {
         var configuration = HTTPServerConfiguration()
         configuration.host = host
@@ -217,7 +231,7 @@ struct BarkdCommand: ParsableCommand {
         configuration.writeTimeout = writeTimeout.duration
         configuration.maxRequestsPerConnection = maxRequestsPerConnection
         configuration.maxConnections = maxConnections
-        configuration.shutdownGrace = shutdownGrace.duration
+        configuration.shutdownGrace = shutdownBudget.drain
         return configuration
     }
 

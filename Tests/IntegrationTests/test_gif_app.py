@@ -954,6 +954,8 @@ def test_invalid_json_submissions_change_nothing(admin_app):
         ({"title": "", "url": good_url}, "application/json", 422, "title"),
         ({"title": "x" * 201, "url": good_url}, "application/json", 422, "title"),
         ({"title": "é" * 201, "url": good_url}, "application/json", 422, "title"),
+        # 200 grapheme clusters, 400 code points: the database's length check counts code points.
+        ({"title": "e\u0301" * 200, "url": good_url}, "application/json", 422, "title"),
         ({"title": "bell\u0007", "url": good_url}, "application/json", 422, "title"),
         ({"title": "two\nlines", "url": good_url}, "application/json", 422, "title"),
         ({"title": "tab\there", "url": good_url}, "application/json", 422, "title"),

@@ -21,7 +21,7 @@ struct StoreErrorTests {
             }
             if case .busy = error {} else { #expect(error.description.contains(driverText)) }
         }
-        #expect(StoreError.publicSummary(of: CancellationError()) == "database error")
+        #expect(StoreError.publicSummary(of: CancellationError()) == "database call failed")
         #expect(DatabaseError(.broken, code: 2013, driverText).storeError.publicSummary == "database unavailable")
     }
 }

@@ -7,7 +7,11 @@ import Testing
 struct AdminValidationTests {
     @Test func titles() throws {
         #expect(try GifSubmission.validTitle("Good dog") == "Good dog")
-        for bad in [nil, "", "   ", String(repeating: "a", count: 201), "tab\there", "nul\u{0}", "bidi\u{202E}"] {
+        // 200 grapheme clusters of two code points each: 400 code points, over the limit.
+        let combined = String(repeating: "e\u{301}", count: 200)
+        #expect(combined.count == 200 && combined.unicodeScalars.count == 400)
+        #expect(try GifSubmission.validTitle(String(repeating: "e\u{301}", count: 100)).unicodeScalars.count == 200)
+        for bad in [nil, "", "   ", String(repeating: "a", count: 201), combined, "tab\there", "nul\u{0}", "bidi\u{202E}"] {
             #expect(throws: GifSubmission.Rejection.self) { try GifSubmission.validTitle(bad) }
         }
     }

@@ -16,11 +16,13 @@ struct HealthReportTests {
         #expect(HealthReport(readings()).status == .pass)
     }
 
-    @Test func databaseErrorFailsAndABacklogThenWarns() {
-        let report = HealthReport(readings(readiness: .failing("database: down"), roundTrip: nil, error: "down", backlog: 3))
-        #expect(report.status == .fail)
-        #expect(report.checks.first { $0.key == "database:responseTime" }?.status == .fail)
+    @Test func aDatabaseOutageWarnsWhileThisInstanceIsReady() {
+        let report = HealthReport(readings(readiness: .ready, roundTrip: nil, error: "database unavailable", backlog: 3))
+        #expect(report.status == .warn)
+        #expect(report.checks.first { $0.key == "database:responseTime" }?.status == .warn)
+        #expect(report.checks.first { $0.key == "database:responseTime" }?.output == "database unavailable")
         #expect(report.checks.first { $0.key == "visitorCounter:backlog" }?.status == .warn)
+        #expect(HealthReport(readings(readiness: .failing("visitor counter: backlog"), roundTrip: nil, error: "x")).status == .fail)
     }
 
     @Test func slowThingsWarnStuckLoopsFail() {

@@ -11,7 +11,12 @@ final class InMemoryStore: Store, Sendable {
         var seeded = false
         var failing = false
         var addVisitsCalls = 0
+        var holdNextCatalogRead = false
+        var heldCatalogReads: [CheckedContinuation<Void, Never>] = []
         var ledger: [String: Int64] = [:]
+        var loseNextReplies = 0
+        var writeDelay: Duration = .zero
+        var hangingWrites: [CheckedContinuation<Void, Never>]?
     }
 
     private let state = Mutex(State())
@@ -35,7 +40,29 @@ final class InMemoryStore: Store, Sendable {
 
     func allGifs() async throws -> [GifSummary] {
         try check()
-        return state.withLock { $0.gifs.values.map(\.summary).sorted { $0.id < $1.id } }
+        let (gifs, hold) = state.withLock { state in
+            defer { state.holdNextCatalogRead = false }
+            return (state.gifs.values.map(\.summary).sorted { $0.id < $1.id }, state.holdNextCatalogRead)
+        }
+        if hold {
+            await withCheckedContinuation { continuation in state.withLock { $0.heldCatalogReads.append(continuation) } }
+        }
+        return gifs
+    }
+
+    /// The next `allGifs()` reads the catalog at once but returns only after
+    /// `releaseCatalogReads()`: a refresh that finishes late.
+    func holdNextCatalogRead() { state.withLock { $0.holdNextCatalogRead = true } }
+
+    /// Catalog reads waiting to return.
+    var heldCatalogReadCount: Int { state.withLock { $0.heldCatalogReads.count } }
+
+    func releaseCatalogReads() {
+        let held = state.withLock { state in
+            defer { state.heldCatalogReads.removeAll() }
+            return state.heldCatalogReads
+        }
+        for continuation in held { continuation.resume() }
     }
 
     func listGifs(after: Int64?, limit: Int) async throws -> [GifSummary] {
@@ -82,15 +109,41 @@ final class InMemoryStore: Store, Sendable {
     func applyVisits(_ batch: VisitBatch) async throws -> VisitWrite {
         try check()
         if let reason = batch.invalidReason { throw StoreError.rejected(reason) }
-        return state.withLock { state in
+        let delay = state.withLock { $0.writeDelay }
+        if delay > .zero { try await Task.sleep(for: delay) }
+        let hang = state.withLock { $0.hangingWrites != nil }
+        if hang { await withCheckedContinuation { continuation in state.withLock { $0.hangingWrites?.append(continuation) } } }
+        let (write, lost) = state.withLock { state -> (VisitWrite, Bool) in
             state.addVisitsCalls += 1
+            let lost = state.loseNextReplies > 0
+            if lost { state.loseNextReplies -= 1 }
             if let last = state.ledger[batch.instance], last >= batch.sequence {
-                return VisitWrite(total: state.visits, appliedNow: false)
+                return (VisitWrite(total: state.visits, appliedNow: false), lost)
             }
             state.ledger[batch.instance] = batch.sequence
             state.visits += batch.delta
-            return VisitWrite(total: state.visits, appliedNow: true)
+            return (VisitWrite(total: state.visits, appliedNow: true), lost)
         }
+        // Committed, but the caller hears of a broken connection (outcome unknown).
+        if lost { throw StoreError.unavailable("test: connection lost after COMMIT") }
+        return write
+    }
+
+    /// The next `count` batch writes are applied, then fail as if the reply was lost.
+    func loseReplies(_ count: Int) { state.withLock { $0.loseNextReplies = count } }
+
+    /// Every batch write first waits this long (views pile up behind it).
+    func delayWrites(_ delay: Duration) { state.withLock { $0.writeDelay = delay } }
+
+    /// Batch writes block (a hung database) until ``releaseWrites()``.
+    func hangWrites() { state.withLock { $0.hangingWrites = [] } }
+
+    func releaseWrites() {
+        let held = state.withLock { state in
+            defer { state.hangingWrites = nil }
+            return state.hangingWrites ?? []
+        }
+        for continuation in held { continuation.resume() }
     }
 
     func pruneVisitLedger(before cutoff: Int64) async throws -> Int {

@@ -65,7 +65,8 @@ public protocol Store: Sendable {
 /// Why a store operation failed.
 ///
 /// ``description`` carries the driver's text (user, host and database names, SQL
-/// details): for logs only. ``publicSummary`` is what anonymous clients may see.
+/// details): for logs only. ``publicSummary`` (StoreError+Summary.swift) is what
+/// anonymous clients may see.
 public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The database could not be reached or the connection broke (retry later).
     case unavailable(String)
@@ -83,23 +84,5 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .rejected(let reason): "database rejected the request: \(reason)"
         case .migration(let reason): "migration failed: \(reason)"
         }
-    }
-
-    /// A short summary without any driver text, for public bodies (`/readyz`, `/health`):
-    /// "database unavailable", "database busy", "database rejected the request" or
-    /// "database migration failed".
-    public var publicSummary: String {
-        switch self {
-        case .unavailable: "database unavailable"
-        case .busy: "database busy"
-        case .rejected: "database rejected the request"
-        case .migration: "database migration failed"
-        }
-    }
-
-    /// ``publicSummary`` of `error` when it is a ``StoreError``, else "database error"
-    /// (never the error's own text).
-    public static func publicSummary(of error: any Error) -> String {
-        (error as? StoreError)?.publicSummary ?? "database error"
     }
 }

@@ -21,9 +21,11 @@ enum GifSubmission {
     static let maxTitleLength = 200
     static let maxURLLength = 2048
 
-    /// A title of 1–200 printable characters (no control characters).
+    /// A title of 1–200 printable characters (no control characters), counted in Unicode
+    /// code points as the databases' length checks count them (`CHAR_LENGTH`, `length`):
+    /// 200 grapheme clusters can be many more code points (an accent or emoji sequence).
     static func validTitle(_ title: String?) throws(Rejection) -> String {
-        guard let title, !title.isEmpty, title.count <= maxTitleLength,
+        guard let title, !title.isEmpty, title.unicodeScalars.count <= maxTitleLength,
             !title.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format }),
             !title.allSatisfy(\.isWhitespace)
         else { throw Rejection(status: .unprocessableContent, message: "title must be 1-\(maxTitleLength) printable characters", field: "title") }

@@ -34,7 +34,7 @@ public struct HealthReport: Sendable, Equatable {
         public var readiness: Readiness.State
         /// The last successful database ping, if the last ping succeeded.
         public var databaseRoundTrip: Duration?
-        /// The last ping's error, if it failed.
+        /// The last ping's failure, as anyone may see it (no driver text), if it failed.
         public var databaseError: String?
         /// Per loop: how late its heartbeat timer fired, and how long since it last turned.
         public var loops: [(lag: Duration, sinceLastTurn: Duration)]
@@ -67,7 +67,9 @@ public struct HealthReport: Sendable, Equatable {
         checks.append(Check(key: "barkd:readiness", componentType: "component", status: readinessStatus, output: readinessOutput))
 
         if let error = readings.databaseError {
-            checks.append(Check(key: "database:responseTime", componentType: "datastore", status: .fail, output: error))
+            // warn, not fail: the instance keeps serving from its catalog and keeps views
+            // pending; a shared database is not this instance's failure.
+            checks.append(Check(key: "database:responseTime", componentType: "datastore", status: .warn, output: error))
         } else if let roundTrip = readings.databaseRoundTrip {
             checks.append(
                 Check(

@@ -3,8 +3,11 @@ import Synchronization
 /// Whether this instance should receive traffic, and why not.
 ///
 /// `/readyz` reads it on every probe; the systemd notifier waits on it before `READY=1`.
-/// Ready means: start-up finished (listeners bound, migrations applied), every dependency
-/// check passes (the database answers), not disabled by an operator, not draining.
+/// Ready means this instance can serve: start-up finished (listeners bound, migrations
+/// applied, catalog and count loaded), every check of this instance passes (the visitor
+/// counter's backlog is within its bound), not disabled by an operator, not draining. A
+/// dependency every replica shares (the database) is deliberately not a check: its
+/// outage would take every replica out of rotation at once.
 public final class Readiness: Sendable {
     public enum State: Sendable, Equatable {
         case starting(String)

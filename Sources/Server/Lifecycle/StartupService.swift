@@ -1,3 +1,4 @@
+import CLinuxShim
 import Logging
 import Persistence
 import ServiceLifecycle
@@ -36,13 +37,31 @@ public struct StartupService: Service {
                     if added > 0 { logger.info("seeded the catalog", metadata: ["gifs": "\(added)"]) }
                 })
         else { return }
+        // Views a previous process spooled at its shutdown are written before this one is
+        // ready (each batch once, even if that process's last write half-succeeded).
+        guard try await step("writing spooled views", { _ = try await counter.replaySpools() }) else { return }
         guard try await step("loading the catalog", { try await picker.refresh() }) else { return }
         guard try await step("loading the visitor count", { try await counter.load() }) else { return }
+        await pruneLedger()
         let schema = (try? await store.schemaVersion()) ?? 0
         let gifs = await picker.catalog.count
         logger.info("database ready", metadata: ["store": "\(store.kind)", "schema_version": "\(schema)", "gifs": "\(gifs)"])
         readiness.markReady()
         try? await gracefulShutdown()
+    }
+
+    /// Ledger rows are kept for 30 days after an instance's last write: longer than any
+    /// spool waits for its replay. A failure only delays the pruning to the next start.
+    static let ledgerRetentionSeconds: Int64 = 30 * 24 * 3600
+
+    private func pruneLedger() async {
+        let cutoff = barkd_realtime_seconds() - Self.ledgerRetentionSeconds
+        do {
+            let pruned = try await store.pruneVisitLedger(before: cutoff)
+            if pruned > 0 { logger.info("pruned the visitor counter ledger", metadata: ["instances": "\(pruned)"]) }
+        } catch {
+            logger.warning("cannot prune the visitor counter ledger", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Runs `body` until it succeeds (true) or shutdown begins (false).
@@ -58,7 +77,8 @@ public struct StartupService: Service {
                 throw StoreError.migration(reason)
             } catch {
                 logger.warning("start-up step failed; retrying", metadata: ["step": "\(name)", "error": "\(error)", "retry_in": "\(delay)"])
-                readiness.starting("\(name): \(error)")
+                // /readyz shows the step and the kind of failure, never the driver's text.
+                readiness.starting("\(name): \(StoreError.publicSummary(of: error))")
                 do { try await Task.sleep(for: delay) } catch { return false }
                 delay = min(delay * 2, .seconds(5))
             }

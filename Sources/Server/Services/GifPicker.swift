@@ -16,6 +16,11 @@ public actor GifPicker: Service {
     private var bytesByID: [Int64: [UInt8]] = [:]
     private var cachedBytes = 0
     private var generator = SystemRandomNumberGenerator()
+    /// Refreshes are numbered in the order they start; a refresh whose number is below
+    /// the last applied one finished late and must not replace a newer snapshot (the
+    /// actor is re-entered across `allGifs()`'s suspension).
+    private var refreshesStarted: UInt64 = 0
+    private var refreshApplied: UInt64 = 0
 
     public init(store: any Store, refreshInterval: Duration, byteCacheLimit: Int = 32 << 20, logger: Logger) {
         self.store = store
@@ -46,9 +51,14 @@ public actor GifPicker: Service {
         return bytes
     }
 
-    /// Reloads the catalog from the store.
+    /// Reloads the catalog from the store. A refresh that started before another one and
+    /// finishes after it is dropped: its snapshot is older.
     public func refresh() async throws {
+        refreshesStarted += 1
+        let ticket = refreshesStarted
         let gifs = try await store.allGifs()
+        guard ticket > refreshApplied else { return }
+        refreshApplied = ticket
         let known = Set(gifs.map(\.id))
         for id in bytesByID.keys where !known.contains(id) {
             cachedBytes -= bytesByID.removeValue(forKey: id)?.count ?? 0
