@@ -9,7 +9,9 @@
 # log in DIR/error.log), creates the database `barkd_test` and the user
 # 'barkd'@'127.0.0.1' with a random password written to DIR/password. The user may
 # also create and drop databases named barkd_test_* (one per test case). DIR/url holds
-# the printed URL; the server offers TLS with the self-signed certificate DIR/ca.pem.
+# the printed URL; the server offers TLS with the self-signed certificate DIR/ca.pem, or,
+# when the caller put them there before `start`, with DIR/server-cert.pem and
+# DIR/server-key.pem (TLS tests with a CA of their own).
 # Starting again after `stop` (outage tests) keeps the data, the port, the password and
 # the certificate. Needs Debian's mariadb-server, mariadb-client and openssl.
 set -euo pipefail
@@ -83,8 +85,16 @@ start_server() {
     fi
 
     # A self-signed certificate for 127.0.0.1, so tests can use tls=required and
-    # tls=verify&tls-ca=DIR/ca.pem (the certificate is its own CA).
-    if [ ! -s "$dir/ca.pem" ]; then
+    # tls=verify-identity&tls-ca=DIR/ca.pem (the certificate is its own CA), unless the
+    # caller brought a certificate of its own.
+    local ssl_cert="$dir/ca.pem" ssl_key="$dir/key.pem"
+    if [ -s "$dir/server-cert.pem" ] && [ -s "$dir/server-key.pem" ]; then
+        ssl_cert="$dir/server-cert.pem"
+        ssl_key="$dir/server-key.pem"
+        if [ "$(id -u)" -eq 0 ]; then
+            chown mysql:mysql "$ssl_key"
+        fi
+    elif [ ! -s "$dir/ca.pem" ]; then
         openssl req -x509 -newkey rsa:2048 -nodes -days 7 -subj "/CN=127.0.0.1" \
             -addext "subjectAltName=IP:127.0.0.1" -keyout "$dir/key.pem" -out "$dir/ca.pem" >/dev/null 2>&1
         if [ "$(id -u)" -eq 0 ]; then
@@ -103,7 +113,7 @@ start_server() {
         mariadbd --no-defaults --user="$run_user" --datadir="$dir/data" --socket="$dir/sock" \
             --port="$port" --bind-address=127.0.0.1 --skip-log-bin --skip-name-resolve \
             --pid-file="$dir/server.pid" --log-error="$dir/error.log" --max-connections=500 \
-            --innodb-buffer-pool-size=64M --ssl-cert="$dir/ca.pem" --ssl-key="$dir/key.pem" \
+            --innodb-buffer-pool-size=64M --ssl-cert="$ssl_cert" --ssl-key="$ssl_key" \
             </dev/null >/dev/null 2>&1 &
         echo $! >"$dir/mariadbd.pid"
         local waited=0

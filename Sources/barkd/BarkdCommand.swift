@@ -94,6 +94,21 @@ struct BarkdCommand: ParsableCommand {
     @Option(name: .customLong("db-wait-timeout"), help: "Longest wait for a database connection; then 503 (env: BARKD_DB_WAIT_TIMEOUT).")
     var dbWaitTimeout = DurationArgument("2s", .seconds(2))
 
+    @Option(
+        name: .customLong("db-connect-timeout"),
+        help: "MariaDB: longest time to open a connection, whole seconds (env: BARKD_DB_CONNECT_TIMEOUT).")
+    var dbConnectTimeout = DurationArgument("3s", .seconds(3))
+
+    @Option(
+        name: .customLong("db-read-timeout"),
+        help: "MariaDB: longest wait for one reply, at least 2s; a hung server breaks the connection after it (env: BARKD_DB_READ_TIMEOUT).")
+    var dbReadTimeout = DurationArgument("5s", .seconds(5))
+
+    @Option(
+        name: .customLong("db-write-timeout"),
+        help: "MariaDB: longest time to send one request, whole seconds (env: BARKD_DB_WRITE_TIMEOUT).")
+    var dbWriteTimeout = DurationArgument("5s", .seconds(5))
+
     @Option(name: .customLong("catalog-refresh"), help: "How often the GIF catalog is reloaded from the database (env: BARKD_CATALOG_REFRESH).")
     var catalogRefresh = DurationArgument("30s", .seconds(30))
 
@@ -131,7 +146,8 @@ struct BarkdCommand: ParsableCommand {
         "host", "port", "backlog", "event-loops", "description", "max-request-line", "max-header-bytes",
         "max-headers", "max-body", "header-timeout", "body-timeout", "idle-timeout", "write-timeout",
         "max-requests-per-connection", "max-connections", "shutdown-grace", "log-format", "log-level", "access-log",
-        "database", "data-dir", "db-pool-size", "db-queue-limit", "db-wait-timeout", "catalog-refresh", "counter-mode",
+        "database", "data-dir", "db-pool-size", "db-queue-limit", "db-wait-timeout", "db-connect-timeout",
+        "db-read-timeout", "db-write-timeout", "catalog-refresh", "counter-mode",
         "counter-flush-interval", "max-pending-views", "admin-token-file", "max-upload", "metrics", "metrics-listen",
     ]
 
@@ -165,6 +181,14 @@ struct BarkdCommand: ParsableCommand {
         for (name, value) in [("--db-wait-timeout", dbWaitTimeout), ("--catalog-refresh", catalogRefresh), ("--counter-flush-interval", counterFlushInterval)]
         where value.duration <= .zero {
             throw ValidationError("\(name) must be greater than 0")
+        }
+        for (name, value, minimum) in [
+            ("--db-connect-timeout", dbConnectTimeout, Duration.seconds(1)), ("--db-read-timeout", dbReadTimeout, .seconds(2)),
+            ("--db-write-timeout", dbWriteTimeout, .seconds(1)),
+        ] {
+            guard value.duration >= minimum, value.duration <= .seconds(3600), value.duration.isWholeSeconds else {
+                throw ValidationError("\(name) must be whole seconds from \(minimum.components.seconds)s to 1h, got '\(value)'")
+            }
         }
         guard ["on", "off"].contains(metrics) else { throw ValidationError("--metrics must be on or off, got '\(metrics)'") }
         if let metricsListen {
@@ -241,4 +265,9 @@ struct BarkdCommand: ParsableCommand {
         case let every?: .sampled(every)
         }
     }
+}
+
+extension Duration {
+    /// Whether it is a whole number of seconds (Connector/C's timeouts are).
+    fileprivate var isWholeSeconds: Bool { components.attoseconds == 0 }
 }

@@ -16,7 +16,9 @@ enum StoreFactory {
             return SQLiteStore(dataDirectory: command.dataDir, pool: pool)
         }
         let url = try DatabaseURL(parsing: command.database)
-        return MariaDBStore(url: url, password: try password(), pool: pool)
+        let timeouts = MariaDBTimeouts(
+            connect: command.dbConnectTimeout.duration, read: command.dbReadTimeout.duration, write: command.dbWriteTimeout.duration)
+        return MariaDBStore(url: url, password: try password(), pool: pool, timeouts: timeouts)
     }
 
     static func password() throws -> DatabasePassword? {

@@ -18,14 +18,27 @@ struct DatabaseURLTests {
     }
 
     @Test func parsesOptions() throws {
-        let url = try DatabaseURL(parsing: "mariadb://barkd@db:3306/barkd?tls=required&tls-ca=%2Fetc%2Fca.pem&socket=/run/m.sock")
-        #expect(url.tls == .required)
+        let url = try DatabaseURL(parsing: "mariadb://barkd@db:3306/barkd?tls=verify-ca&tls-ca=%2Fetc%2Fca.pem&socket=/run/m.sock")
+        #expect(url.tls == .verifyCA)
         #expect(url.tlsCA == "/etc/ca.pem")
         #expect(url.socket == "/run/m.sock")
         #expect(try DatabaseURL(parsing: url.description) == url)
         for mode in DatabaseURL.TLSMode.allCases {
             #expect(try DatabaseURL(parsing: "mariadb://u@h/d?tls=\(mode.rawValue)").tls == mode)
         }
+        // `verify` is the older name of verify-identity; MySQL's --ssl-mode spellings work too.
+        for (text, mode) in [
+            ("verify", DatabaseURL.TLSMode.verifyIdentity), ("VERIFY_IDENTITY", .verifyIdentity), ("VERIFY_CA", .verifyCA), ("Required", .required),
+        ] {
+            let parsed = try DatabaseURL(parsing: "mariadb://u@h/d?ssl-mode=\(text)")
+            #expect(parsed.tls == mode)
+            #expect(parsed.description == "mariadb://u@h:3306/d?tls=\(mode.rawValue)")
+        }
+        #expect(DatabaseURL.TLSMode.allCases.filter(\.verifiesCertificate) == [.verifyCA, .verifyIdentity])
+        // What the chart renders for Argo CD (database.tls.caSecret appends tls-ca).
+        let rendered = try DatabaseURL(
+            parsing: "mariadb://barkd@barkd-db.barkd.svc.cluster.local:3306/barkd?tls=verify-identity&tls-ca=/etc/barkd/db-ca/ca.crt")
+        #expect(rendered.tls == .verifyIdentity && rendered.tlsCA == "/etc/barkd/db-ca/ca.crt")
     }
 
     @Test func acceptsAPasswordButNeverShowsIt() throws {
@@ -52,6 +65,8 @@ struct DatabaseURLTests {
         ("mariadb://u@[::1/d", "unterminated"),
         ("mariadb://u@h h/d", "invalid host"),
         ("mariadb://u@h/d?tls=maybe", "tls must be"),
+        ("mariadb://u@h/d?tls=required&tls-ca=/ca.pem", "tls-ca needs tls=verify-ca"),
+        ("mariadb://u@h/d?tls-ca=/ca.pem", "tls=disabled does not verify"),
         ("mariadb://u@h/d?color=blue", "unknown option"),
         ("mariadb://u@h/d?tls", "needs a value"),
         ("mariadb://u%zz@h/d", "percent-encoding"),

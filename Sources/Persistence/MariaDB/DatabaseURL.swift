@@ -1,22 +1,44 @@
-/// A MariaDB/MySQL location: `mariadb://user@host:port/database?tls=required`
+/// A MariaDB/MySQL location: `mariadb://user@host:port/database?tls=verify-identity`
 /// (`mysql://` is the same). The password normally comes separately
 /// (`BARKD_DB_PASSWORD_FILE` / `BARKD_DB_PASSWORD`); `user:password@` is accepted but the
 /// password is kept as a ``DatabasePassword`` and never printed: `description` and
 /// reflection show the URL without it.
 ///
-/// Query options: `tls=disabled|preferred|required|verify` (default `disabled`; `verify`
-/// also checks the server certificate), `tls-ca=/path/ca.pem`, `socket=/path/mysqld.sock`.
+/// Query options: `tls=disabled|preferred|required|verify-ca|verify-identity` (default
+/// `disabled`; `verify` is an alias of `verify-identity`, and MySQL's `VERIFY_CA`
+/// spellings are accepted), `tls-ca=/path/ca.pem` (only with the verifying modes),
+/// `socket=/path/mysqld.sock`.
 public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible, CustomReflectable {
-    /// How the connection uses TLS.
+    /// How the connection uses TLS (the names of MySQL clients' `--ssl-mode`).
     public enum TLSMode: String, Sendable, Equatable, CaseIterable {
         /// Plain TCP.
         case disabled
-        /// TLS when the server offers it.
+        /// TLS when the server offers it; the certificate is not verified.
         case preferred
-        /// TLS or no connection (the certificate is not verified).
+        /// TLS or no connection; the certificate is NOT verified (encryption against a
+        /// passive listener only, no protection from an active man in the middle).
         case required
-        /// TLS with the server certificate verified (against `tls-ca` when given).
-        case verify
+        /// TLS or no connection, the server's certificate chain verified against
+        /// `tls-ca` (else the system's CA store, `/etc/ssl/certs`); its host name is not
+        /// checked.
+        case verifyCA = "verify-ca"
+        /// As ``verifyCA``, and the certificate must name the host barkd connects to
+        /// (a DNS name or IP address in its subjectAltName, or its CN).
+        case verifyIdentity = "verify-identity"
+
+        /// Parses a mode name: also `verify` (= `verify-identity`), any case, `_` for `-`.
+        public init?(name: String) {
+            let normalized = String(name.lowercased().map { $0 == "_" ? "-" : $0 })
+            if normalized == "verify" {
+                self = .verifyIdentity
+                return
+            }
+            self.init(rawValue: normalized)
+        }
+
+        /// Whether the server's certificate is verified (chain, and for
+        /// ``verifyIdentity`` the host name).
+        public var verifiesCertificate: Bool { self == .verifyCA || self == .verifyIdentity }
     }
 
     /// `mariadb` or `mysql`.
@@ -34,7 +56,7 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible, CustomR
     public var database: String
     /// Whether and how the connection uses TLS.
     public var tls: TLSMode
-    /// A CA bundle for `tls=verify` (or `required`).
+    /// The CA bundle (PEM) `tls=verify-ca` and `verify-identity` verify against.
     public var tlsCA: String?
     /// A Unix socket path instead of TCP.
     public var socket: String?
@@ -173,8 +195,9 @@ extension DatabaseURL {
             }
             switch key {
             case "tls", "ssl", "ssl-mode", "sslmode":
-                guard let mode = TLSMode(rawValue: value.lowercased()) else {
-                    throw DatabaseURLError(reason: "tls must be one of disabled, preferred, required, verify")
+                guard let mode = TLSMode(name: value) else {
+                    throw DatabaseURLError(
+                        reason: "tls must be one of disabled, preferred, required, verify-ca, verify-identity (verify = verify-identity)")
                 }
                 tls = mode
             case "tls-ca", "ssl-ca":
@@ -184,6 +207,10 @@ extension DatabaseURL {
             default:
                 throw DatabaseURLError(reason: "unknown option \(key) (known: tls, tls-ca, socket)")
             }
+        }
+        if tlsCA != nil, !tls.verifiesCertificate {
+            throw DatabaseURLError(
+                reason: "tls-ca needs tls=verify-ca or tls=verify-identity (tls=\(tls.rawValue) does not verify the certificate)")
         }
     }
 }

@@ -6,9 +6,12 @@ import CMariaDB
 final class MariaDBConnection: SQLConnection {
     private let mysql: UnsafeMutablePointer<MYSQL>
     private let password: DatabasePassword
-    /// How long `GET_LOCK` waits for another replica's migration: 30 s, or less than the
-    /// read timeout (the wait is one long read).
-    private let migrationLockSeconds: Int64
+    /// How long one `GET_LOCK` call waits for another replica's migration: less than the
+    /// read timeout (the wait is one long read), at most 30 s; calls repeat until
+    /// ``migrationLockTotalSeconds`` have passed.
+    let migrationLockSeconds: Int64
+    /// How long a start-up waits in all for another replica's migration.
+    static let migrationLockTotalSeconds: Int64 = 30
     private var statements: [String: MariaDBStatement] = [:]
     private var isClosed = false
 
@@ -41,32 +44,52 @@ final class MariaDBConnection: SQLConnection {
             throw DatabaseError(.connect, code: Int32(code), "cannot connect to \(url): \(message)")
         }
         // Connector/C 3.3 refuses a server without TLS only when verifying its certificate;
-        // for tls=required (no verification) check what was negotiated.
-        if url.tls == .required, mysql_get_ssl_cipher(mysql) == nil {
+        // check what was negotiated for every mode that requires TLS.
+        if url.tls != .disabled, url.tls != .preferred, mysql_get_ssl_cipher(mysql) == nil {
             mysql_close(mysql)
             throw DatabaseError(.connect, "cannot connect to \(url): TLS is required but the server did not negotiate it")
         }
-        let readSeconds = Int64(clamping: settings.timeouts.read.nanoseconds / 1_000_000_000)
-        return MariaDBConnection(mysql: mysql, password: password, migrationLockSeconds: min(30, max(1, readSeconds - 2)))
+        return MariaDBConnection(mysql: mysql, password: password, migrationLockSeconds: migrationLockSeconds(read: settings.timeouts.read))
+    }
+
+    /// One `GET_LOCK` wait: a second less than the read timeout (at least 1 s: a read
+    /// timeout of 1 s would race it, so `--db-read-timeout` is at least 2 s), at most 30 s.
+    static func migrationLockSeconds(read: Duration) -> Int64 {
+        min(migrationLockTotalSeconds, max(1, Int64(wholeSeconds(read)) - 1))
+    }
+
+    /// Connector/C takes whole seconds; sub-second parts round up, and 0 would mean "no
+    /// timeout", so at least 1.
+    static func wholeSeconds(_ duration: Duration) -> UInt32 {
+        UInt32(clamping: max(1, (duration.nanoseconds + 999_999_999) / 1_000_000_000))
     }
 
     private static func setOption(_ mysql: UnsafeMutablePointer<MYSQL>, _ option: mysql_option, seconds: Duration) {
-        // Connector/C takes whole seconds; round sub-second timeouts up.
-        var value = UInt32(clamping: max(1, (seconds.nanoseconds + 999_999_999) / 1_000_000_000))
+        var value = wholeSeconds(seconds)
         mysql_options(mysql, option, &value)
     }
 
+    /// The CA store the verifying modes use when the URL names no `tls-ca`.
+    static let systemCAPath = "/etc/ssl/certs"
+
+    /// What Connector/C 3.3 (OpenSSL) does with these options (`libmariadb/secure/openssl.c`,
+    /// `ma_pvio.c`): a CA file or path makes the handshake verify the certificate chain
+    /// (`SSL_VERIFY_PEER`, then `SSL_get_verify_result`); without one nothing is verified.
+    /// The host name is checked (`X509_check_host`/`X509_check_ip_asc` against the host
+    /// connected to) only with `MYSQL_OPT_SSL_VERIFY_SERVER_CERT` AND a CA file or path.
+    /// So: `required` and `preferred` pass no CA; `verify-ca` passes one without the host
+    /// check; `verify-identity` passes one with it (the system store when no `tls-ca`).
     private static func configureTLS(_ mysql: UnsafeMutablePointer<MYSQL>, _ url: DatabaseURL) {
         guard url.tls != .disabled else { return }
+        let verifies = url.tls.verifiesCertificate
+        let caFile = verifies ? url.tlsCA : nil
+        let caPath = verifies && url.tlsCA == nil ? systemCAPath : nil
         // Any mysql_ssl_set call makes the client ask for TLS when the server offers it.
-        mysql_ssl_set(mysql, nil, nil, url.tlsCA, nil, nil)
-        var on: my_bool = 1
-        if url.tls == .required || url.tls == .verify {
-            mysql_options(mysql, MYSQL_OPT_SSL_ENFORCE, &on)
-        }
-        if url.tls == .verify {
-            mysql_options(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on)
-        }
+        mysql_ssl_set(mysql, nil, nil, caFile, caPath, nil)
+        var enforce: my_bool = url.tls == .preferred ? 0 : 1
+        mysql_options(mysql, MYSQL_OPT_SSL_ENFORCE, &enforce)
+        var checkHost: my_bool = url.tls == .verifyIdentity ? 1 : 0
+        mysql_options(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &checkHost)
     }
 
     private init(mysql: UnsafeMutablePointer<MYSQL>, password: DatabasePassword, migrationLockSeconds: Int64) {
@@ -135,12 +158,19 @@ final class MariaDBConnection: SQLConnection {
     var migrations: [Migration] { MariaDBSchema.migrations }
 
     /// `GET_LOCK` on a name per database, held by this connection while `body` runs, so
-    /// replicas starting together migrate one after the other.
+    /// replicas starting together migrate one after the other. Each wait is shorter than
+    /// the read timeout; they repeat for up to ``migrationLockTotalSeconds``.
     func withMigrationLock<T>(_ body: () throws(DatabaseError) -> T) throws(DatabaseError) -> T {
         let name = "LEFT(CONCAT('barkd_migrate:', DATABASE()), 64)"
-        let locked = try query("SELECT GET_LOCK(\(name), ?)", [.integer(migrationLockSeconds)]).first?.integer(0)
-        guard locked == 1 else {
-            throw DatabaseError(.migration, "timed out after \(migrationLockSeconds) s waiting for another barkd's migration lock")
+        var waited: Int64 = 0
+        while true {
+            let wait = min(migrationLockSeconds, Self.migrationLockTotalSeconds - waited)
+            let locked = try query("SELECT GET_LOCK(\(name), ?)", [.integer(wait)]).first?.integer(0)
+            if locked == 1 { break }
+            waited += wait
+            guard waited < Self.migrationLockTotalSeconds else {
+                throw DatabaseError(.migration, "timed out after \(waited) s waiting for another barkd's migration lock")
+            }
         }
         defer { _ = try? query("SELECT RELEASE_LOCK(\(name))", []) }
         return try body()

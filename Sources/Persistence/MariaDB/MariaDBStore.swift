@@ -36,7 +36,7 @@ public final class MariaDBStore: PoolBackedStore {
     }
 }
 
-/// Connector/C's per-connection timeouts (whole seconds; shorter values round up to 1 s).
+/// Connector/C's per-connection timeouts (whole seconds; fractions round up, at least 1 s).
 public struct MariaDBTimeouts: Sendable, Equatable {
     /// Establishing a connection (a dead host fails after this).
     public var connect: Duration
@@ -45,8 +45,11 @@ public struct MariaDBTimeouts: Sendable, Equatable {
     /// Sending a request.
     public var write: Duration
 
-    /// Defaults: connect 5 s, read 30 s, write 30 s.
-    public init(connect: Duration = .seconds(5), read: Duration = .seconds(30), write: Duration = .seconds(30)) {
+    /// Defaults (those of `--db-connect-timeout`, `--db-read-timeout`, `--db-write-timeout`):
+    /// connect 3 s, read 5 s, write 5 s, so that one write to a hung server ends within
+    /// the ~5 s the final counter flush gets of barkd's shutdown budget. Connector/C waits
+    /// once per read (no retries): a statement blocked by a row lock fails after `read`.
+    public init(connect: Duration = .seconds(3), read: Duration = .seconds(5), write: Duration = .seconds(5)) {
         self.connect = connect
         self.read = read
         self.write = write

@@ -63,6 +63,10 @@ public protocol Store: Sendable {
 }
 
 /// Why a store operation failed.
+///
+/// ``description`` carries the driver's text (user, host and database names, SQL
+/// details): for logs only. ``publicSummary`` (StoreError+Summary.swift) is what
+/// anonymous clients may see.
 public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The database could not be reached or the connection broke (retry later).
     case unavailable(String)

@@ -72,9 +72,26 @@ app.kubernetes.io/part-of: barkd
 {{- define "barkd.databaseURL" -}}
 {{- if .Values.mariadb.enabled }}
 {{- printf "mariadb://%s@%s:3306/%s" .Values.mariadb.user (include "barkd.mariadbName" .) .Values.mariadb.database }}
+{{- else if .Values.database.tls.caSecret }}
+{{- $url := .Values.database.url }}
+{{- $options := list (printf "tls-ca=%s" (include "barkd.databaseCAFile" .)) }}
+{{- if not (include "barkd.databaseTLSMode" .) }}
+{{- $options = prepend $options "tls=verify-identity" }}
+{{- end }}
+{{- printf "%s%s%s" $url (ternary "&" "?" (contains "?" $url)) (join "&" $options) }}
 {{- else }}
 {{- .Values.database.url }}
 {{- end }}
+{{- end }}
+
+{{/* Where the database CA (database.tls.caSecret) is mounted, and the file barkd reads. */}}
+{{- define "barkd.databaseCADirectory" -}}/etc/barkd/db-ca{{- end }}
+{{- define "barkd.databaseCAFile" -}}{{ include "barkd.databaseCADirectory" . }}/ca.crt{{- end }}
+
+{{/* The TLS mode database.url names (tls=, ssl=, ssl-mode= or sslmode=), lowercased, or "". */}}
+{{- define "barkd.databaseTLSMode" -}}
+{{- $option := regexFind "[?&](tls|ssl|ssl-mode|sslmode)=[^&]*" .Values.database.url }}
+{{- if $option }}{{ regexReplaceAll "^.*=" $option "" | lower | replace "_" "-" }}{{ end }}
 {{- end }}
 
 {{/* Whether pods share a database (so more than one replica is safe). */}}
@@ -171,6 +188,18 @@ vault.hashicorp.com/agent-inject-perms-{{ .file }}: "0440"
 {{- end }}
 {{- if and .Values.mariadb.enabled .Values.database.url }}
 {{- fail "set either database.url or mariadb.enabled, not both" }}
+{{- end }}
+{{- if .Values.database.tls.caSecret }}
+{{- if not .Values.database.url }}
+{{- fail "database.tls.caSecret is the CA of the server database.url names: set database.url" }}
+{{- end }}
+{{- if regexMatch "[?&](tls-ca|ssl-ca)=" .Values.database.url }}
+{{- fail "database.url names a tls-ca and database.tls.caSecret mounts one: keep only database.tls.caSecret" }}
+{{- end }}
+{{- $mode := include "barkd.databaseTLSMode" . }}
+{{- if and $mode (not (has $mode (list "verify-ca" "verify-identity" "verify"))) }}
+{{- fail (printf "database.tls.caSecret needs a verifying mode: database.url has tls=%s, which does not verify the certificate (use verify-identity or verify-ca, or leave tls out for verify-identity)" $mode) }}
+{{- end }}
 {{- end }}
 {{- if and .Values.vault.agentInject.enabled .Values.secretsStoreCSI.enabled }}
 {{- fail "set either vault.agentInject.enabled or secretsStoreCSI.enabled, not both: each supplies /var/run/secrets/barkd" }}
