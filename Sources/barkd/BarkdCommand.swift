@@ -2,6 +2,7 @@ import ArgumentParser
 import EventLoop
 import Logging
 import Observability
+import Persistence
 import Server
 
 /// barkd's command line. Every option also reads a `BARKD_*` environment variable
@@ -203,6 +204,12 @@ struct BarkdCommand: ParsableCommand {
             let lower = database.lowercased()
             guard lower.hasPrefix("mariadb://") || lower.hasPrefix("mysql://") else {
                 throw ValidationError("--database must be a mariadb:// or mysql:// URL (or empty for the embedded SQLite)")
+            }
+            do {
+                _ = try DatabaseURL(parsing: database)
+            } catch {
+                // The parser's message never repeats the URL (it may hold a password).
+                throw ValidationError("--database: \(error)")
             }
         }
         if let adminTokenFile {

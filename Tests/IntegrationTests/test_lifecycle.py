@@ -68,6 +68,14 @@ INVALID_CONFIGURATIONS = [
     ("access-log-garbage", ["--access-log", "sometimes"], None, ["--access-log"]),
     ("event-loops-zero", ["--event-loops", "0"], None, ["--event-loops"]),
     ("max-requests-zero", ["--max-requests-per-connection", "0"], None, ["--max-requests-per-connection"]),
+    ("db-read-timeout-too-short", ["--db-read-timeout", "1s"], None, ["--db-read-timeout"]),
+    ("db-read-timeout-sub-second", ["--db-read-timeout", "1500ms"], None, ["--db-read-timeout"]),
+    ("db-connect-timeout-zero", ["--db-connect-timeout", "0"], None, ["--db-connect-timeout"]),
+    ("db-write-timeout-garbage", ["--db-write-timeout", "soon"], None, ["--db-write-timeout"]),
+    ("db-read-timeout-from-env", [], {"BARKD_DB_READ_TIMEOUT": "2h"}, ["--db-read-timeout", "BARKD_DB_READ_TIMEOUT"]),
+    ("max-pending-views-zero", ["--max-pending-views", "0"], None, ["--max-pending-views"]),
+    ("shutdown-grace-too-short", ["--shutdown-grace", "500ms"], None, ["--shutdown-grace"]),
+    ("tls-ca-without-verifying", ["--database", "mariadb://u@h/d?tls=required&tls-ca=/x.pem"], None, ["tls-ca"]),
 ]
 
 
