@@ -378,3 +378,35 @@ def test_argocd_folder_tolerates_other_applications_and_plain_manifests(tmp_path
     (tmp_path / "apps.yaml").write_text(yaml.safe_dump_all([barkd, operator, database, monitoring]))
     check_chart.argocd_cases(tmp_path, chart)
     assert any("mariadb-operator" in failure and "self-heal" in failure for failure in findings.failures)
+
+
+# --------------------------------------------------------------------------------------
+# The database's CA: barkd verifies the MariaDB server's certificate (issue 10)
+# --------------------------------------------------------------------------------------
+
+def test_a_database_ca_is_mounted_and_the_url_verifies_the_identity():
+    values = {**MARIADB, "database": {**MARIADB["database"], "tls": {"caSecret": "barkd-db-ca-bundle"}}}
+    docs = render(values)
+    url = env(docs)["BARKD_DATABASE"]
+    assert url.endswith("?tls=verify-identity&tls-ca=/etc/barkd/db-ca/ca.crt"), url
+    volume = volume_at(docs, "/etc/barkd/db-ca")
+    assert volume and volume["secret"]["secretName"] == "barkd-db-ca-bundle", volume
+    mount = next(m for m in pod_spec(docs)["containers"][0]["volumeMounts"] if m["mountPath"] == "/etc/barkd/db-ca")
+    assert mount.get("readOnly") is True
+
+
+def test_a_url_naming_verify_ca_keeps_it():
+    values = {"database": {"url": MARIADB["database"]["url"] + "?tls=verify-ca", "tls": {"caSecret": "ca"}}}
+    assert env(render(values))["BARKD_DATABASE"].endswith("?tls=verify-ca&tls-ca=/etc/barkd/db-ca/ca.crt")
+
+
+@pytest.mark.parametrize("url", ["?tls=required", "?tls=disabled", "?tls=verify-identity&tls-ca=/x.pem"])
+def test_a_ca_with_a_url_that_would_not_use_it_fails_to_render(url):
+    values = {"database": {"url": MARIADB["database"]["url"] + url, "tls": {"caSecret": "ca"}}}
+    assert render_error(values)
+
+
+def test_without_a_ca_nothing_is_mounted():
+    docs = render(MARIADB)
+    assert volume_at(docs, "/etc/barkd/db-ca") is None
+    assert "tls" not in env(docs)["BARKD_DATABASE"]
