@@ -125,7 +125,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server", "EventLoop", .product(name: "Prometheus", package: "swift-prometheus")],
+            dependencies: ["Server", "EventLoop", "Observability", "Persistence", .product(name: "Prometheus", package: "swift-prometheus")],
             swiftSettings: swiftSettings
         ),
     ]

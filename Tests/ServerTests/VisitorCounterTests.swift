@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import Observability
 import Persistence
 import Testing
 
@@ -198,6 +199,32 @@ struct VisitorCounterTests {
         running.cancel()
         try await running.value
         #expect(store.storedVisits == 1)
+    }
+
+    @Test func aHungDatabaseStillGetsTheSpoolCheckpointedEveryInterval() async throws {
+        let directory = try TemporaryDirectory()
+        let store = InMemoryStore()
+        store.hangWrites()  // the first write never fails: it just does not return
+        let counter = VisitorCounter(
+            store: store,
+            configuration: .init(mode: .batched(flushInterval: .milliseconds(10)), spoolDirectory: directory.path, checkpointInterval: .milliseconds(50)),
+            logger: logger)
+        let running = Task { try await counter.run() }
+        func spooledViews() throws -> Int64 {
+            guard let name = try directory.files().first(where: { $0.hasSuffix(".spool") }),
+                let bytes = SmallFile.read("\(directory.path)/\(name)")
+            else { return 0 }
+            return CounterSpoolFormat.decode(bytes).batches.reduce(0) { $0 + $1.delta }
+        }
+        for round in 1...3 {
+            for _ in 0..<5 { _ = await counter.recordView() }
+            // The checkpoint follows the views although no write has failed yet.
+            for _ in 0..<200 where try spooledViews() < Int64(5 * round) { try await Task.sleep(for: .milliseconds(5)) }
+            #expect(try spooledViews() == Int64(5 * round))
+        }
+        running.cancel()
+        store.releaseWrites()
+        try await running.value
     }
 
     @Test func theFinalWriteEndsWithinItsBudgetWhenTheDatabaseHangs() async throws {

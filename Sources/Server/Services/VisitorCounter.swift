@@ -71,6 +71,7 @@ public actor VisitorCounter: Service {
     private var spoolHolds = false
     private var spoolClosed = false
     private var lastCheckpoint: ContinuousClock.Instant?
+    private var lastWriteSucceeded = ContinuousClock.now
     private var waiting: [CheckedContinuation<Turn, Never>] = []
     private var leading = false
     private var overBound = false
@@ -159,7 +160,7 @@ public actor VisitorCounter: Service {
             guard let batch = state.beginWrite() else { break }
             do {
                 let write = try await store.applyVisits(batch)
-                state.writeSucceeded(total: write.total)
+                writeSucceeded(write)
                 // A retried older batch does not hold this group's views: write again.
                 if !retrying { numbers = Self.numbers(count: group.count + 1, endingAt: write.total) }
             } catch {
@@ -205,7 +206,7 @@ public actor VisitorCounter: Service {
         let store = self.store
         switch await DeadlineRace.outcome(before: .now + .seconds(60), of: { try await store.applyVisits(batch) }) {
         case .success(let write)?:
-            state.writeSucceeded(total: write.total)
+            writeSucceeded(write)
             if state.unflushed == 0 { saveSpool() }
         case .failure(let error)?:
             writeFailed(batch, error)
@@ -215,6 +216,11 @@ public actor VisitorCounter: Service {
         updateReadiness()
         handOffLead()
         return state.unflushed == 0
+    }
+
+    private func writeSucceeded(_ write: VisitWrite) {
+        state.writeSucceeded(total: write.total)
+        lastWriteSucceeded = .now
     }
 
     private func writeFailed(_ batch: VisitBatch, _ error: any Error) {
@@ -227,13 +233,34 @@ public actor VisitorCounter: Service {
         checkpoint()
     }
 
-    /// Saves the unflushed batches to the spool at most once per checkpoint interval, so
-    /// a crash during an outage loses little.
-    private func checkpoint() {
+    /// Saves the unflushed batches to the spool at most once per checkpoint interval
+    /// (unless `force`d), so a crash during an outage loses little.
+    private func checkpoint(force: Bool = false) {
         let now = ContinuousClock.now
-        if let last = lastCheckpoint, now - last < configuration.checkpointInterval { return }
+        if !force, let last = lastCheckpoint, now - last < configuration.checkpointInterval { return }
         lastCheckpoint = now
         saveSpool()
+    }
+
+    /// While writes do not succeed — they fail, or hang until a timeout — rewrites the
+    /// spool every checkpoint interval on its own clock: failed writes alone come only as
+    /// often as the retry backoff plus each attempt's timeouts (seconds apart later in an
+    /// outage), and a SIGKILL would lose everything since. Healthy writes every flush
+    /// interval cause no checkpoint (no disk writes).
+    private func checkpointWhileWritesFail() async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: configuration.checkpointInterval) } catch { return }
+            if state.unflushed > 0 && ContinuousClock.now - lastWriteSucceeded >= configuration.checkpointInterval {
+                checkpoint(force: true)
+            }
+        }
+    }
+
+    private func flushOnInterval() async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: nextFlushDelay) } catch { return }
+            await flush()
+        }
     }
 
     /// Makes the spool hold exactly the unflushed batches (removing it when none).
@@ -272,10 +299,10 @@ public actor VisitorCounter: Service {
     /// and spools the rest.
     public func run() async throws {
         openSpool()
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await Task.sleep(for: await self.nextFlushDelay)
-                await self.flush()
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.flushOnInterval() }
+                group.addTask { await self.checkpointWhileWritesFail() }
             }
         }
         await finalFlush()
@@ -296,21 +323,22 @@ public actor VisitorCounter: Service {
         while leading && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(5))
         }
-        while state.unflushed > 0, !leading, ContinuousClock.now < deadline, let batch = state.beginWrite() {
+        writing: while state.unflushed > 0, !leading, ContinuousClock.now < deadline, let batch = state.beginWrite() {
             let store = self.store
             switch await DeadlineRace.outcome(before: deadline, of: { try await store.applyVisits(batch) }) {
             case .success(let write)?:
-                state.writeSucceeded(total: write.total)
+                writeSucceeded(write)
             case .failure(let error)?:
                 state.writeFailed()
                 logger.warning("visitor counter final write failed", metadata: ["error": "\(error)", "views": "\(state.unflushed)"])
                 // Cancelled (the service group's own limit passed): spool at once.
-                if Task.isCancelled { break }
+                if Task.isCancelled { break writing }
                 let rest = deadline - ContinuousClock.now
                 if rest > .zero { try? await Task.sleep(for: min(state.retryDelay, rest)) }
             case nil:
                 state.writeFailed()  // unknown outcome: the spool keeps the same batch
                 logger.warning("visitor counter final write did not finish in its budget", metadata: ["views": "\(state.unflushed)"])
+                break writing
             }
         }
         let left = state.unflushed
