@@ -18,6 +18,7 @@ none lost, none counted twice, in `batched` and `sync` counter modes. The faults
 | `row_lock`       | another session holds `visitor_counter`'s row (`SELECT … FOR UPDATE`) past the read timeout, then rolls back |
 | `sigterm_outage` | a partition; one barkd gets SIGTERM during it; healed; restarted on the same data dir |
 | `sigkill`        | one barkd is SIGKILLed under load and restarted: nothing counted twice, and the loss within the bound the README states |
+| `sigkill_outage` | one barkd is SIGKILLed during a partition, restarted after it healed (its spool is written): the loss within the README's bound |
 
 Each case prints a closing line
 `fault=<name> mode=<mode> answered=N stored=M lost=L doubled=D`, after a `detail` line.
@@ -32,6 +33,9 @@ Parameters (environment, all optional):
   lose, at a SIGKILL, the views the killed barkd answered in this window before the kill
   ("the views since the last successful flush").
 - `BARKD_FAULTS_SIGKILL_MAX_LOSS` (views): a fixed loss bound instead of the window.
+- `BARKD_FAULTS_SIGKILL_OUTAGE_WINDOW` (s, default 1.5) and `…_OUTAGE_MAX_LOSS`: the same
+  during an outage, where the README promises "the views since the last spool checkpoint
+  (about 1 s)", in both modes.
 - `BARKD_FAULTS_REPORT` (path): the closing lines are also appended to this file.
 """
 
@@ -86,11 +90,13 @@ READ_TIMEOUT_S = _env_float("BARKD_FAULTS_READ_TIMEOUT", 2.0)
 LEGACY_READ_TIMEOUT_S = _env_float("BARKD_FAULTS_LEGACY_READ_TIMEOUT", None)
 SIGKILL_WINDOW_S = _env_float("BARKD_FAULTS_SIGKILL_WINDOW", 2 * FLUSH_INTERVAL_MS / 1000 + 0.25)
 SIGKILL_MAX_LOSS = _env_float("BARKD_FAULTS_SIGKILL_MAX_LOSS", None)
+SIGKILL_OUTAGE_WINDOW_S = _env_float("BARKD_FAULTS_SIGKILL_OUTAGE_WINDOW", 1.5)
+SIGKILL_OUTAGE_MAX_LOSS = _env_float("BARKD_FAULTS_SIGKILL_OUTAGE_MAX_LOSS", None)
 
 #: Faults whose timing depends on barkd's database read timeout.
-NEEDS_READ_TIMEOUT = {"partition", "delay", "freeze", "row_lock", "sigterm_outage"}
+NEEDS_READ_TIMEOUT = {"partition", "delay", "freeze", "row_lock", "sigterm_outage", "sigkill_outage"}
 RELAY_FAULTS = {"delay", "freeze", "cut_commit"}
-FAULTS = ["partition", "delay", "freeze", "cut_commit", "row_lock", "sigterm_outage", "sigkill"]
+FAULTS = ["partition", "delay", "freeze", "cut_commit", "row_lock", "sigterm_outage", "sigkill", "sigkill_outage"]
 MODES = ["batched", "sync"]
 
 _slowest = max(READ_TIMEOUT_S, LEGACY_READ_TIMEOUT_S or 0)
@@ -463,9 +469,10 @@ def fault_sigterm_outage(case: Case) -> None:
     case.driver.resume(victim)
 
 
-def fault_sigkill(case: Case) -> None:
-    victim = 0
-    time.sleep(1.0)
+def _sigkill(case: Case, victim: int, may_lose: bool, window: float, max_loss: Optional[float]) -> None:
+    """SIGKILLs barkd `victim` under load. Requests in flight may be stored without an
+    answer (`ambiguous`); if `may_lose`, the views it answered in the `window` before the
+    kill (or `max_loss`) may be lost."""
     b = case.cluster.instances[victim]
     with case.driver.lock:
         unanswered_before = case.driver.unanswered[victim]
@@ -475,14 +482,38 @@ def fault_sigkill(case: Case) -> None:
     time.sleep(0.3)
     with case.driver.lock:
         case.ambiguous = case.driver.unanswered[victim] - unanswered_before
-    if case.mode == "batched":
-        if SIGKILL_MAX_LOSS is not None:
-            case.allowed_loss = int(SIGKILL_MAX_LOSS)
+    if may_lose:
+        if max_loss is not None:
+            case.allowed_loss = int(max_loss)
         else:
-            case.allowed_loss = case.driver.answered_between(victim, killed_at - SIGKILL_WINDOW_S, killed_at)
+            case.allowed_loss = case.driver.answered_between(victim, killed_at - window, killed_at)
+            case.notes["loss_window_s"] = window
         case.notes["loss_bound"] = case.allowed_loss
-        case.notes["loss_window_s"] = SIGKILL_WINDOW_S
-    case.cluster.start(victim)
+
+
+def fault_sigkill(case: Case) -> None:
+    """The README: batched loses at most the views since the last write (one flush
+    interval plus a write in flight); sync loses no answered view."""
+    time.sleep(1.0)
+    _sigkill(case, 0, may_lose=case.mode == "batched", window=SIGKILL_WINDOW_S, max_loss=SIGKILL_MAX_LOSS)
+    case.cluster.start(0)
+
+
+def fault_sigkill_outage(case: Case) -> None:
+    """SIGKILL during a partition: in either mode at most the views since the last spool
+    checkpoint (about a second) are lost; the spool is written at the restart, after the
+    partition healed."""
+    case.host.partition()
+    partitioned_at = time.monotonic()
+    try:
+        time.sleep(2.5)
+        _sigkill(case, 0, may_lose=True, window=SIGKILL_OUTAGE_WINDOW_S, max_loss=SIGKILL_OUTAGE_MAX_LOSS)
+        remaining = case.read_timeout + 2 - (time.monotonic() - partitioned_at)
+        if remaining > 0:
+            time.sleep(remaining)
+    finally:
+        case.host.heal()
+    case.cluster.start(0)
 
 
 FAULT_ACTIONS: dict[str, Callable[[Case], None]] = {
@@ -493,6 +524,7 @@ FAULT_ACTIONS: dict[str, Callable[[Case], None]] = {
     "row_lock": fault_row_lock,
     "sigterm_outage": fault_sigterm_outage,
     "sigkill": fault_sigkill,
+    "sigkill_outage": fault_sigkill_outage,
 }
 
 
