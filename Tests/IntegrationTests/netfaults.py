@@ -59,13 +59,18 @@ def _run(argv: list[str], input: Optional[str] = None, timeout: float = COMMAND_
 
 
 def _pid_alive(pid: int) -> bool:
+    """True while `pid` runs (a zombie, dead but not yet reaped, counts as gone)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def _cmdline(pid: int) -> str:
@@ -110,8 +115,8 @@ def _cleanup_resources(state: dict) -> list[str]:
             stop_pid(int(pid), state.get("workdir", "mariadbd"))
         except OSError as error:
             problems.append(f"mariadbd {pid}: {error}")
-    for lock_pid in state.get("lock_pids", []):
-        stop_pid(int(lock_pid), "mariadb", timeout=2)
+    for pid, marker in state.get("pids", []):
+        stop_pid(int(pid), marker, timeout=5)
     veth = state.get("veth_host")
     if veth and Path(f"/sys/class/net/{veth}").exists():
         done = _run(["ip", "link", "del", veth], check=False)
@@ -122,9 +127,9 @@ def _cleanup_resources(state: dict) -> list[str]:
         done = _run(["ip", "netns", "del", namespace], check=False)
         if done.returncode != 0:
             problems.append(f"ip netns del {namespace}: {done.stderr.strip()}")
-    workdir = state.get("workdir")
-    if workdir and Path(workdir).name.startswith("barkd-netfaults-"):
-        shutil.rmtree(workdir, ignore_errors=True)
+    for directory in [state.get("workdir")] + state.get("dirs", []):
+        if directory and Path(directory).name.startswith(("barkd-netfaults-", "barkd-faults-data-")):
+            shutil.rmtree(directory, ignore_errors=True)
     return problems
 
 
@@ -213,7 +218,7 @@ class RowLock:
         self.proc = subprocess.Popen(
             self.host.client_argv(self.database) + ["--unbuffered"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
-        self.host.record_lock_pid(self.proc.pid)
+        self.host.record_pid(self.proc.pid, "mariadb")
         self.lines: queue.Queue = queue.Queue()
         self.reader = threading.Thread(target=self._pump, daemon=True)
         self.reader.start()
@@ -251,7 +256,7 @@ class RowLock:
                 stream.close()
             except Exception:
                 pass
-        self.host.forget_lock_pid(self.proc.pid)
+        self.host.forget_pid(self.proc.pid)
         self.proc = None
 
 
@@ -271,7 +276,8 @@ class MariaDBHost:
         self.password = ""
         self.password_file: Optional[Path] = None
         self.mariadbd: Optional[subprocess.Popen] = None
-        self.lock_pids: list[int] = []
+        self.pids: list[list] = []
+        self.dirs: list[str] = []
         self.state_file = STATE_DIR / f"{self.token}.json"
         self.databases: list[str] = []
 
@@ -281,7 +287,7 @@ class MariaDBHost:
         return {
             "owner_pid": os.getpid(), "namespace": self.namespace, "veth_host": self.veth_host,
             "network": str(self.network) if self.network else "", "workdir": str(self.workdir or ""),
-            "mariadbd_pid": self.mariadbd.pid if self.mariadbd else None, "lock_pids": self.lock_pids,
+            "mariadbd_pid": self.mariadbd.pid if self.mariadbd else None, "pids": self.pids, "dirs": self.dirs,
         }
 
     def _save(self) -> None:
@@ -290,14 +296,29 @@ class MariaDBHost:
         tmp.write_text(json.dumps(self._state()))
         tmp.replace(self.state_file)
 
-    def record_lock_pid(self, pid: int) -> None:
-        self.lock_pids.append(pid)
+    def record_pid(self, pid: int, marker: str) -> None:
+        """Records a process started for the tests (a barkd, the locking client), so that
+        a sweep after a crashed run stops it — if its command line still has `marker`."""
+        self.pids.append([pid, marker])
         self._save()
 
-    def forget_lock_pid(self, pid: int) -> None:
-        if pid in self.lock_pids:
-            self.lock_pids.remove(pid)
+    def temporary_directory(self) -> Path:
+        """A directory for one test's files (barkd data directories), removed by the test
+        or, after a crashed run, by the sweep."""
+        path = Path(tempfile.mkdtemp(prefix="barkd-faults-data-"))
+        self.dirs.append(str(path))
+        self._save()
+        return path
+
+    def remove_directory(self, path: Path) -> None:
+        shutil.rmtree(path, ignore_errors=True)
+        if str(path) in self.dirs:
+            self.dirs.remove(str(path))
             self._save()
+
+    def forget_pid(self, pid: int) -> None:
+        self.pids = [entry for entry in self.pids if entry[0] != pid]
+        self._save()
 
     # -- set-up -----------------------------------------------------------------------
 

@@ -35,7 +35,8 @@ Parameters (environment, all optional):
 - `BARKD_FAULTS_SIGKILL_MAX_LOSS` (views): a fixed loss bound instead of the window.
 - `BARKD_FAULTS_SIGKILL_OUTAGE_WINDOW` (s, default 1.5) and `…_OUTAGE_MAX_LOSS`: the same
   during an outage, where the README promises "the views since the last spool checkpoint
-  (about 1 s)", in both modes.
+  (about 1 s)", in both modes; `BARKD_FAULTS_SIGKILL_OUTAGE_AFTER` (s, default 9): how
+  long into the partition the SIGKILL comes.
 - `BARKD_FAULTS_REPORT` (path): the closing lines are also appended to this file.
 """
 
@@ -43,10 +44,8 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -92,6 +91,8 @@ SIGKILL_WINDOW_S = _env_float("BARKD_FAULTS_SIGKILL_WINDOW", 2 * FLUSH_INTERVAL_
 SIGKILL_MAX_LOSS = _env_float("BARKD_FAULTS_SIGKILL_MAX_LOSS", None)
 SIGKILL_OUTAGE_WINDOW_S = _env_float("BARKD_FAULTS_SIGKILL_OUTAGE_WINDOW", 1.5)
 SIGKILL_OUTAGE_MAX_LOSS = _env_float("BARKD_FAULTS_SIGKILL_OUTAGE_MAX_LOSS", None)
+#: How long into the partition the SIGKILL comes.
+SIGKILL_OUTAGE_AFTER_S = _env_float("BARKD_FAULTS_SIGKILL_OUTAGE_AFTER", 9.0)
 
 #: Faults whose timing depends on barkd's database read timeout.
 NEEDS_READ_TIMEOUT = {"partition", "delay", "freeze", "row_lock", "sigterm_outage", "sigkill_outage"}
@@ -144,9 +145,10 @@ def _metric(text: str, name: str) -> Optional[float]:
 class Cluster:
     """Three barkds on one database URL, each with its own data directory, restartable."""
 
-    def __init__(self, runner: BarkdRunner, url: str, password_file: Path, mode: str, timeout_args: list[str],
-                 base: Path) -> None:
+    def __init__(self, runner: BarkdRunner, host: MariaDBHost, url: str, password_file: Path, mode: str,
+                 timeout_args: list[str], base: Path) -> None:
         self.runner = runner
+        self.host = host
         self.url = url
         self.password_file = password_file
         self.mode = mode
@@ -169,6 +171,8 @@ class Cluster:
         b = self.runner.start(*self.argv(index), defaults=False, wait=False,
                               env={"BARKD_DB_PASSWORD_FILE": str(self.password_file),
                                    "BARKD_DATA_DIR": str(self.data_dirs[index])})
+        # Stopped by the runner; recorded so that a sweep after a crashed run stops it too.
+        self.host.record_pid(b.pid, str(self.data_dirs[index]))
         if wait:
             b.wait_until_listening()
             wait_ready(b)
@@ -504,13 +508,12 @@ def fault_sigkill_outage(case: Case) -> None:
     checkpoint (about a second) are lost; the spool is written at the restart, after the
     partition healed."""
     case.host.partition()
-    partitioned_at = time.monotonic()
     try:
-        time.sleep(2.5)
+        # Long enough for the write retries to back off (250 ms doubling) past the
+        # checkpoint interval: the promise is about the spool, not the retries.
+        time.sleep(SIGKILL_OUTAGE_AFTER_S)
         _sigkill(case, 0, may_lose=True, window=SIGKILL_OUTAGE_WINDOW_S, max_loss=SIGKILL_OUTAGE_MAX_LOSS)
-        remaining = case.read_timeout + 2 - (time.monotonic() - partitioned_at)
-        if remaining > 0:
-            time.sleep(remaining)
+        case.notes["killed_after_s"] = SIGKILL_OUTAGE_AFTER_S
     finally:
         case.host.heal()
     case.cluster.start(0)
@@ -526,6 +529,25 @@ FAULT_ACTIONS: dict[str, Callable[[Case], None]] = {
     "sigkill": fault_sigkill,
     "sigkill_outage": fault_sigkill_outage,
 }
+
+
+#: Faults that must make at least one counter write fail (else the case tested nothing).
+FAULTS_THAT_FAIL_WRITES = {"partition", "delay", "freeze", "cut_commit", "row_lock", "sigterm_outage", "sigkill_outage"}
+
+
+def _log_evidence(processes: list[Barkd]) -> dict:
+    """What the barkds' logs say happened: failed counter writes, spools saved and replayed."""
+    failures = spooled = replayed = 0
+    for b in processes:
+        for line in b.log_lines():
+            msg = str(line.get("msg", ""))
+            if "visit" in msg and "failed" in msg:
+                failures += 1
+            elif "spooled" in msg:
+                spooled += 1
+            elif "replayed" in msg:
+                replayed += 1
+    return {"write_failures": failures, "spooled": spooled, "replayed": replayed}
 
 
 def _duration(seconds: float) -> str:
@@ -568,14 +590,14 @@ def test_every_view_counted_once_through_fault(fault, mode, mariadb_host, barkd_
     database = mariadb_host.create_database()
     relay: Optional[FaultRelay] = None
     runner = BarkdRunner(barkd_bin)
-    base = Path(tempfile.mkdtemp(prefix="barkd-faults-data-"))
+    base = mariadb_host.temporary_directory()
     driver: Optional[ViewDriver] = None
     try:
         via = None
         if fault in RELAY_FAULTS:
             relay = FaultRelay(mariadb_host.ns_address, MARIADB_PORT)
             via = ("127.0.0.1", relay.start())
-        cluster = Cluster(runner, mariadb_host.url(database, via), mariadb_host.password_file, mode,
+        cluster = Cluster(runner, mariadb_host, mariadb_host.url(database, via), mariadb_host.password_file, mode,
                           timeout_args, base)
         cluster.start_all()
         driver = ViewDriver(cluster, client_timeout)
@@ -595,6 +617,7 @@ def test_every_view_counted_once_through_fault(fault, mode, mariadb_host, barkd_
         stop_budget = SHUTDOWN_GRACE_S + 15 + (read_timeout if not has_read_flag else 0)
         codes = cluster.stop_all(timeout=stop_budget)
         stored = mariadb_host.stored_visitors(database)
+        evidence = _log_evidence(runner.processes)
         answered = driver.answered
         unanswered = sum(driver.unanswered)
         lost = max(0, answered - stored)
@@ -602,7 +625,8 @@ def test_every_view_counted_once_through_fault(fault, mode, mariadb_host, barkd_
         detail = {
             "pending_after_heal": pending, "exit_codes": codes, "unanswered": unanswered,
             "ambiguous": case.ambiguous, "other_statuses": dict(driver.statuses), "errors": dict(driver.errors),
-            "read_timeout_s": read_timeout, "seconds": round(time.monotonic() - started, 1), **case.notes,
+            "read_timeout_s": read_timeout, "seconds": round(time.monotonic() - started, 1), **evidence,
+            **case.notes,
         }
         if relay is not None:
             detail["relay_connections"] = relay.accepted
@@ -623,18 +647,24 @@ def test_every_view_counted_once_through_fault(fault, mode, mariadb_host, barkd_
                             "barkd must keep serving pages through a database fault")
         if any(code != 0 for code in codes):
             problems.append(f"barkd exit codes at the final SIGTERM: {codes}")
+        if fault in FAULTS_THAT_FAIL_WRITES and evidence["write_failures"] == 0:
+            problems.append("no barkd logged a failed counter write: the fault did not reach barkd, so this "
+                            "case tested nothing (check the fault's timing against the read timeout)")
         if case.notes.get("sigterm_exit") not in (None, 0):
             problems.append(f"SIGTERM during the outage: exit code {case.notes['sigterm_exit']}")
         assert not problems, f"fault={fault} mode={mode}: " + "; ".join(problems)
     finally:
         if driver is not None:
             driver.stopping.set()
+        started = [b.pid for b in runner.processes]
         try:
             runner.cleanup()
         finally:
+            for pid in started:
+                mariadb_host.forget_pid(pid)
             if relay is not None:
                 relay.stop()
-            shutil.rmtree(base, ignore_errors=True)
+            mariadb_host.remove_directory(base)
             try:
                 mariadb_host.drop_database(database)
             except (RuntimeError, subprocess.TimeoutExpired):
