@@ -1,6 +1,7 @@
 # shellcheck shell=bash
-# Shared by Benchmarks/load.sh and Benchmarks/page.sh (sourced, not executed): starting and
-# stopping processes by PID, waiting for readiness, and reading CPU, memory and wrk output.
+# Shared by Benchmarks/load.sh, frameworks.sh and page.sh (sourced, not executed): building
+# barkd (the checkout, or another revision for before/after runs), starting and stopping
+# processes by PID, waiting for readiness, and reading CPU, memory, idle time and wrk output.
 # Expects `set -euo pipefail` in the caller.
 
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }
@@ -63,6 +64,40 @@ build_barkd() {
     echo "$scratch/release/barkd"
 }
 
+# build_barkd_revision REPO REVISION: a release build of barkd as it was at REVISION, for
+# before/after comparisons. The source is a temporary `git worktree` in the benchmark's
+# temporary folder (removed when the build ends, however it ends), built with its own
+# scratch path REPO/.build-bench-baseline and the checkout's Package.resolved (the same
+# dependency versions as the current build; the package mirror serves both alike). The
+# binary is kept as REPO/.build-bench-baseline/bin/barkd-<commit>: a commit does not
+# change, so a later run for the same commit reuses it. Prints the binary's path.
+# A function in a subshell of its own, so that its EXIT trap removes the worktree.
+build_barkd_revision() (
+    local repo=$1 revision=$2 commit scratch cached worktree
+    commit=$(git -C "$repo" rev-parse --verify --quiet "$revision^{commit}") \
+        || die "'$revision' is not a commit of $repo"
+    scratch="$repo/.build-bench-baseline"
+    cached="$scratch/bin/barkd-$commit"
+    if [[ -x $cached ]]; then
+        echo "== barkd at ${commit:0:7}: reusing $cached" >&2
+        echo "$cached"
+        exit 0
+    fi
+    worktree="$bench_workdir/source-$commit"
+    trap 'git -C "$repo" worktree remove --force "$worktree" > /dev/null 2>&1 || true' EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    git -C "$repo" worktree add --detach --quiet "$worktree" "$commit" >&2 \
+        || die "cannot check out $commit into $worktree"
+    if [[ -f $repo/Package.resolved ]]; then cp "$repo/Package.resolved" "$worktree/"; fi
+    echo "== building barkd at ${commit:0:7} (release, $scratch, from a worktree in $worktree)" >&2
+    (cd "$worktree" && swift build -c release --scratch-path "$scratch" >&2) || die "the build of $commit failed"
+    [[ -x $scratch/release/barkd ]] || die "no barkd binary at $scratch/release/barkd after the build"
+    mkdir -p "$scratch/bin"
+    { cp "$scratch/release/barkd" "$cached.tmp" && mv "$cached.tmp" "$cached"; } || die "cannot keep the binary as $cached"
+    echo "$cached"
+)
+
 # CPU time (user + system, in clock ticks) of the given PIDs, threads included.
 cpu_ticks() {
     local total=0 pid stat fields
@@ -105,9 +140,27 @@ rss_kib() {
     echo "$total"
 }
 
-# Idle and I/O-wait ticks of the whole machine (from /proc/stat), and all ticks: "idle total".
+# Ticks of the whole machine (from /proc/stat): "idle total irq" — idle and I/O wait, all,
+# and interrupt handling (hard and soft: on this kernel the loopback network's softirq
+# time is charged to no process).
 machine_ticks() {
-    awk '/^cpu / { idle = $5 + $6; total = 0; for (i = 2; i <= NF; i++) total += $i; print idle, total }' /proc/stat
+    awk '/^cpu / { idle = $5 + $6; total = 0; for (i = 2; i <= NF; i++) total += $i; print idle, total, $7 + $8 }' /proc/stat
+}
+
+# idle_percent BEFORE AFTER: the machine's idle share between two machine_ticks readings.
+idle_percent() {
+    awk -v b="$1" -v a="$2" 'BEGIN {
+        split(b, x, " "); split(a, y, " "); total = y[2] - x[2]
+        if (total > 0) printf "%.0f%%", 100 * (y[1] - x[1]) / total; else print "n/a" }'
+}
+
+# idle_over SECONDS: the machine's idle share over the next SECONDS (before a load starts:
+# near 0 % means something else is using the cores).
+idle_over() {
+    local before
+    before=$(machine_ticks)
+    sleep "$1"
+    idle_percent "$before" "$(machine_ticks)"
 }
 
 # per_request TICKS REQUESTS: CPU microseconds per request.
