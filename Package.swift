@@ -77,7 +77,20 @@ let package = Package(
             dependencies: [
                 "EventLoop",
                 "Observability",
+                "CLinuxShim",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "App",
+            dependencies: [
+                "Server",
+                "EventLoop",
+                "Observability",
                 "Persistence",
+                "CLinuxShim",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -87,7 +100,9 @@ let package = Package(
         .executableTarget(
             name: "barkd",
             dependencies: [
+                "App",
                 "Server",
+                "Persistence",
                 "EventLoop",
                 "Observability",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -125,7 +140,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server", "EventLoop", "Observability", "Persistence", .product(name: "Prometheus", package: "swift-prometheus")],
+            dependencies: ["Server", "EventLoop", "Observability"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AppTests",
+            dependencies: ["App", "Server", "EventLoop", "Observability", "Persistence", .product(name: "Prometheus", package: "swift-prometheus")],
             swiftSettings: swiftSettings
         ),
     ]

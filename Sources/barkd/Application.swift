@@ -1,3 +1,4 @@
+import App
 import CLinuxShim
 import EventLoop
 import Glibc
@@ -78,7 +79,7 @@ enum Application {
             let admin = AdminEndpoints(token: token, picker: picker, readiness: readiness, maxUploadBytes: command.maxUpload.bytes)
         {
             admin.register(in: &router)
-            configuration.limits.bodyAllowances.append(admin.uploadBodyAllowance)
+            configuration.limits.bodyLimit = admin.uploadBodyLimit
         }
         let serverStats = HTTPServerStats(loopCount: group.loops.count)
         let collector = MetricsCollector(
@@ -96,11 +97,10 @@ enum Application {
         }
         let server: HTTPServer
         do {
-            server = try HTTPServer(
-                configuration: configuration, router: router, group: group,
-                accessLog: AccessLog(mode: command.accessLogMode, format: format), logger: logger,
-                stats: serverStats, requestMetrics: metricsOn ? HTTPRequestMetrics(registry: registry, loopCount: group.loops.count) : nil
-            )
+            let responder = AppResponder.make(
+                router: router, accessLog: AccessLog(mode: command.accessLogMode, format: format),
+                metrics: metricsOn ? HTTPRequestMetrics(registry: registry, loopCount: group.loops.count) : nil, loopCount: group.loops.count)
+            server = try HTTPServer(configuration: configuration, responder: responder, group: group, logger: logger, stats: serverStats)
         } catch {
             logger.critical("cannot listen", metadata: ["host": "\(command.host)", "port": "\(command.port)", "error": "\(error)"])
             StandardError.line("barkd: cannot listen on \(command.host):\(command.port): \(error)")
@@ -110,8 +110,7 @@ enum Application {
         if let metricsConfiguration = command.metricsServerConfiguration {
             do {
                 metricsServer = try HTTPServer(
-                    configuration: metricsConfiguration, router: metricsRouter, group: group,
-                    accessLog: AccessLog(mode: .off, format: format), logger: Logger(label: "barkd.metrics")
+                    configuration: metricsConfiguration, responder: metricsRouter, group: group, logger: Logger(label: "barkd.metrics")
                 )
             } catch {
                 let listen = command.metricsListen ?? ""

@@ -6,11 +6,11 @@ import Testing
 struct RouterTests {
     static func router() -> Router {
         var router = Router()
-        router.add(.get, "/healthcheck") { _ in .text(.ok, "health") }
-        router.add(.get, "/gifs/{id}") { _ in .text(.ok, "gif") }
-        router.add(.delete, "/api/gifs/{id}") { _ in .text(.ok, "deleted") }
-        router.add(.post, "/api/gifs") { _ in .text(.ok, "added") }
-        router.add(.get, "/") { _ in .text(.ok, "page") }
+        router.add(.get, "/healthcheck") { _, _ in .text(.ok, "health") }
+        router.add(.get, "/gifs/{id}") { _, _ in .text(.ok, "gif") }
+        router.add(.delete, "/api/gifs/{id}") { _, _ in .text(.ok, "deleted") }
+        router.add(.post, "/api/gifs") { _, _ in .text(.ok, "added") }
+        router.add(.get, "/") { _, _ in .text(.ok, "page") }
         return router
     }
 

@@ -18,19 +18,19 @@ public enum LogTimestamp {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = Int(seconds - days * 86_400)
         let (year, month, day) = civil(fromDays: days)
-        appendDigits(Int(year), width: 4, to: &output)
+        DecimalText.append(Int(year), width: 4, to: &output)
         output.append(UInt8(ascii: "-"))
-        appendDigits(month, width: 2, to: &output)
+        DecimalText.append(month, width: 2, to: &output)
         output.append(UInt8(ascii: "-"))
-        appendDigits(day, width: 2, to: &output)
+        DecimalText.append(day, width: 2, to: &output)
         output.append(UInt8(ascii: "T"))
-        appendDigits(secondOfDay / 3600, width: 2, to: &output)
+        DecimalText.append(secondOfDay / 3600, width: 2, to: &output)
         output.append(UInt8(ascii: ":"))
-        appendDigits(secondOfDay / 60 % 60, width: 2, to: &output)
+        DecimalText.append(secondOfDay / 60 % 60, width: 2, to: &output)
         output.append(UInt8(ascii: ":"))
-        appendDigits(secondOfDay % 60, width: 2, to: &output)
+        DecimalText.append(secondOfDay % 60, width: 2, to: &output)
         output.append(UInt8(ascii: "."))
-        appendDigits(milliseconds, width: 3, to: &output)
+        DecimalText.append(milliseconds, width: 3, to: &output)
         output.append(UInt8(ascii: "Z"))
     }
 
@@ -53,17 +53,5 @@ public enum LogTimestamp {
         var bytes: [UInt8] = []
         appendNow(to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// Appends `value` as exactly `width` decimal digits (zero-padded).
-    public static func appendDigits(_ value: Int, width: Int, to output: inout [UInt8]) {
-        var divisor = 1
-        for _ in 1..<width { divisor *= 10 }
-        var remaining = value
-        while divisor > 0 {
-            output.append(UInt8(truncatingIfNeeded: (remaining / divisor) % 10) + 0x30)
-            remaining %= divisor
-            divisor /= 10
-        }
     }
 }

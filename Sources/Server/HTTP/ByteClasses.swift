@@ -1,6 +1,6 @@
 /// Byte classes of RFC 9110/9112 as 256-bit masks (literal constants, so testing a byte
 /// is a shift and a mask with no lazy-global check).
-enum ByteClass {
+package enum ByteClass {
     /// tchar: `!#$%&'*+-.^_`|~`, digits and letters.
     private static let token: (UInt64, UInt64, UInt64, UInt64) = (0x03FF_6CFA_0000_0000, 0x57FF_FFFF_C7FF_FFFE, 0x0000_0000_0000_0000, 0x0000_0000_0000_0000)
     /// Bytes allowed inside a field value: VCHAR, obs-text, SP and HTAB (no other controls).
@@ -26,7 +26,7 @@ enum ByteClass {
     @inline(__always) static func isFieldValue(_ byte: UInt8) -> Bool { test(fieldValue, byte) }
     @inline(__always) static func isTarget(_ byte: UInt8) -> Bool { test(target, byte) }
 
-    @inline(__always) static func lowercased(_ byte: UInt8) -> UInt8 {
+    @inline(__always) package static func lowercased(_ byte: UInt8) -> UInt8 {
         byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
 

@@ -55,16 +55,18 @@ public struct HTTPRequest: Sendable {
     public let body: ArraySlice<UInt8>
     /// The raw request target, as sent.
     public let target: String
-    /// The percent-decoded path of the target (without the query).
-    public internal(set) var path: String
+    /// The percent-decoded path of the target (without the query); empty when the target
+    /// cannot be routed (``rawPath`` is nil).
+    public let path: String
+    /// The path as sent (still percent-encoded), or nil when the target is not a valid
+    /// origin- or absolute-form target or its path has a malformed percent-escape.
+    public let rawPath: Substring?
     /// The raw query string (after `?`), if any.
     public let query: Substring?
     /// Values of the route's `{param}` segments, percent-decoded.
     public internal(set) var pathParameters: [String: String] = [:]
-    /// The request id (from a valid `X-Request-Id`, or generated).
-    public internal(set) var requestID: String = ""
 
-    init(storage: [UInt8], base: Int, message: HTTPParsedMessage, fields: [HTTPHeaderField], target: String, path: String, query: Substring?) {
+    init(storage: [UInt8], base: Int, message: HTTPParsedMessage, fields: [HTTPHeaderField], target: String) {
         self.method = message.head.method
         self.version = message.head.version
         self.headers = HTTPHeaders(storage: storage, base: base, fields: fields)
@@ -74,8 +76,17 @@ public struct HTTPRequest: Sendable {
         case .decoded(let bytes): self.body = bytes[...]
         }
         self.target = target
-        self.path = path
-        self.query = query
+        if let parts = RequestTarget(target),
+            let decoded = parts.path.utf8.contains(UInt8(ascii: "%")) ? PercentDecoding.decode(parts.path.utf8) : String(parts.path)
+        {
+            self.rawPath = parts.path
+            self.path = decoded
+            self.query = parts.query
+        } else {
+            self.rawPath = nil
+            self.path = ""
+            self.query = nil
+        }
     }
 
     /// The query's parameters, percent-decoded (`+` as space); later duplicates win.

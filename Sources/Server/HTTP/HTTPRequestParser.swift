@@ -322,8 +322,8 @@ public struct HTTPRequestParser: Sendable {
         let framing: HTTPBodyFraming
         let maxBodyBytes =
             facts.transferEncodingCount > 0 || (facts.contentLength ?? 0) > 0
-            ? limits.maxBodyBytes(method: requestLine.method, target: UnsafeRawBufferPointer(rebasing: buffer[requestLine.target])) {
-                Self.fieldValue(named: "authorization", in: buffer, fields: fields)
+            ? limits.maxBodyBytes(method: requestLine.method, target: UnsafeRawBufferPointer(rebasing: buffer[requestLine.target])) { name in
+                Self.fieldValue(named: name, in: buffer, fields: fields)
             }
             : limits.maxBodyBytes
         if facts.transferEncodingCount > 0 {

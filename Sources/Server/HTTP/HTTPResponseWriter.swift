@@ -1,3 +1,5 @@
+import Observability
+
 /// Serialises response heads into a connection's output buffer. Status lines and fixed
 /// header prefixes are byte constants; only `Date`, `Content-Length` and the handler's
 /// own fields are written per response.
@@ -28,7 +30,7 @@ struct HTTPResponseWriter {
         }
         if response.status.allowsBody {
             output.append(contentsOf: Self.contentLengthPrefix)
-            Self.appendDecimal(contentLength, to: &output)
+            DecimalText.append(contentLength, to: &output)
             output.append(contentsOf: Self.crlf)
         }
         switch connection {
@@ -57,30 +59,10 @@ struct HTTPResponseWriter {
         case 404: output.append(contentsOf: status404)
         default:
             output.append(contentsOf: "HTTP/1.1 ".utf8)
-            appendDecimal(status.code, to: &output)
+            DecimalText.append(status.code, to: &output)
             output.append(UInt8(ascii: " "))
             output.append(contentsOf: status.reason.utf8)
             output.append(contentsOf: crlf)
-        }
-    }
-
-    static func appendDecimal(_ value: Int, to output: inout [UInt8]) {
-        if value < 10 {
-            output.append(UInt8(truncatingIfNeeded: value) + 0x30)
-            return
-        }
-        var digits:
-            (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        var remaining = value
-        withUnsafeMutableBytes(of: &digits) { raw in
-            while remaining > 0 {
-                raw[19 - count] = UInt8(truncatingIfNeeded: remaining % 10) + 0x30
-                remaining /= 10
-                count += 1
-            }
-            output.append(contentsOf: raw[(20 - count)...])
         }
     }
 

@@ -1,5 +1,6 @@
-/// Handles one routed request.
-public typealias HTTPHandler = @Sendable (HTTPRequest) async throws -> HTTPResponse
+/// Handles one routed request; `context` carries the route, the request id and a logger
+/// that names it.
+public typealias HTTPHandler = @Sendable (HTTPRequest, RequestContext) async throws -> HTTPResponse
 
 /// Maps method and path to a handler: exact segments and `{param}` segments, matched
 /// segment by segment on the raw path (no regular expressions). Segments are
@@ -116,5 +117,80 @@ public struct Router: Sendable {
         if body.first == "/" { body = body.dropFirst() }
         if body.isEmpty { return [] }
         return body.split(separator: "/", omittingEmptySubsequences: false)
+    }
+}
+
+extension Router: HTTPResponder {
+    /// Routes the request and runs its handler; sets `context.route` to the template, or
+    /// to `_unmatched` (404, 405) or `_invalid` (400: a target that cannot be routed). A
+    /// handler's ``HTTPResponseError`` is answered with its response, any other error
+    /// logged and answered 500.
+    public func respond(to request: HTTPRequest, context: inout RequestContext) async throws -> HTTPResponse {
+        guard let rawPath = request.rawPath else {
+            context.route = "_invalid"
+            context.stats?.recordRejection(.invalidTarget)
+            return .error(.badRequest, "invalid request target")
+        }
+        switch match(method: request.method, path: rawPath) {
+        case .notFound:
+            context.route = "_unmatched"
+            return .error(.notFound, "not found")
+        case .badPath:
+            context.route = "_invalid"
+            context.stats?.recordRejection(.invalidTarget)
+            return .error(.badRequest, "invalid percent-encoding in path")
+        case .methodNotAllowed(let allowed):
+            context.route = "_unmatched"
+            return .error(.methodNotAllowed, "method not allowed", headers: [("Allow", allowed.map(\.description).joined(separator: ", "))])
+        case .found(let handler, let template, let parameters):
+            context.route = template
+            var request = request
+            request.pathParameters = parameters
+            // Errors become responses here, so middleware around the router (access log,
+            // metrics) sees every answer.
+            do {
+                return try await handler(request, context)
+            } catch let error as any HTTPResponseError {
+                return error.response
+            } catch {
+                context.logger.error("handler failed", metadata: ["route": "\(template)", "error": "\(error)"])
+                return .error(.internalServerError, "internal error")
+            }
+        }
+    }
+}
+
+extension Router {
+    /// Adds the routes `build` adds, each behind `middleware`: what applies to a set of
+    /// routes only, such as the admin API's authorization.
+    public mutating func group(_ middleware: some HTTPMiddleware, _ build: (inout RouteGroup) -> Void) {
+        var group = RouteGroup()
+        build(&group)
+        for route in group.routes {
+            let handler = route.handler
+            add(route.method, route.template) { request, context in
+                var context = context
+                return try await middleware.respond(to: request, context: &context, next: HandlerResponder(handler: handler))
+            }
+        }
+    }
+}
+
+/// Routes collected by ``Router/group(_:_:)``.
+public struct RouteGroup {
+    fileprivate var routes: [(method: HTTPMethod, template: String, handler: HTTPHandler)] = []
+
+    /// Adds a route to the group (see ``Router/add(_:_:_:)``).
+    public mutating func add(_ method: HTTPMethod, _ template: String, _ handler: @escaping HTTPHandler) {
+        routes.append((method, template, handler))
+    }
+}
+
+/// A route's handler as the responder at the end of its group's middleware.
+private struct HandlerResponder: HTTPResponder {
+    let handler: HTTPHandler
+
+    func respond(to request: HTTPRequest, context: inout RequestContext) async throws -> HTTPResponse {
+        try await handler(request, context)
     }
 }

@@ -6,16 +6,13 @@ import Synchronization
 
 /// What every connection of a server shares.
 struct HTTPServerContext: Sendable {
-    let router: Router
+    let responder: any HTTPResponder
     let configuration: HTTPServerConfiguration
     let stats: HTTPServerStats
-    let accessLog: AccessLog
     let logger: Logger
     /// Set the moment the server starts draining, before the loops hear of it, so a
     /// response written in between still ends its connection.
     let drainStarted: DrainFlag
-    /// Request durations for `/metrics`; nil when metrics are off.
-    let requestMetrics: HTTPRequestMetrics?
 }
 
 /// A flag set once when the server begins draining; read by every response.
@@ -43,7 +40,6 @@ final class HTTPConnection {
     private var parser: HTTPRequestParser
     private var fields: [HTTPHeaderField] = []
     private var output: [UInt8] = []
-    private var logScratch: [UInt8] = []
     private var writer = HTTPResponseWriter()
     private var served = 0
     private var continueSent = false
@@ -55,11 +51,9 @@ final class HTTPConnection {
     static let initialBufferSize = 4 * 1024
 
     private let loopStats: HTTPServerStats.LoopStats
-    private let metrics: HTTPRequestMetrics.LoopRecorder?
 
-    init(socket: Socket, remote: String, context: HTTPServerContext, loopStats: HTTPServerStats.LoopStats, metrics: HTTPRequestMetrics.LoopRecorder?) {
+    init(socket: Socket, remote: String, context: HTTPServerContext, loopStats: HTTPServerStats.LoopStats) {
         self.loopStats = loopStats
-        self.metrics = metrics
         self.socket = socket
         self.remote = remote
         self.context = context
@@ -120,7 +114,7 @@ final class HTTPConnection {
             }
         } catch {
             // Peer reset, write timeout or cancellation at shutdown: nothing to answer.
-            if case SocketWaitError.timedOut = error { context.stats.recordRejection("write_timeout") }
+            if case SocketWaitError.timedOut = error { context.stats.recordRejection(.writeTimeout) }
         }
     }
 
@@ -144,18 +138,18 @@ final class HTTPConnection {
         }
         let idle = start == end && parser.isAtMessageStart
         let deadline: Deadline
-        let timeoutReason: String
+        let timeoutReason: HTTPRejection
         if idle {
             deadline = socket.loop.now.advanced(by: context.configuration.idleTimeout)
-            timeoutReason = "idle_timeout"
+            timeoutReason = .idleTimeout
         } else if parser.headAwaitingBody != nil {
             let started = bodyStartedAt ?? socket.loop.now
             bodyStartedAt = started
             deadline = started.advanced(by: context.configuration.bodyTimeout)
-            timeoutReason = "body_timeout"
+            timeoutReason = .bodyTimeout
         } else {
             deadline = (requestStartedAt ?? socket.loop.now).advanced(by: context.configuration.headerTimeout)
-            timeoutReason = "header_timeout"
+            timeoutReason = .headerTimeout
         }
         while true {
             do {
@@ -163,8 +157,8 @@ final class HTTPConnection {
             } catch SocketWaitError.timedOut {
                 context.stats.recordRejection(timeoutReason)
                 if idle { return false }
-                context.logger.info("request timed out", metadata: ["reason": "\(timeoutReason)", "remote": "\(remote)"])
-                try await sendErrorAndClose(.error(.requestTimeout, timeoutReason == "body_timeout" ? "body timeout" : "header timeout"))
+                context.logger.info("request timed out", metadata: ["reason": "\(timeoutReason.rawValue)", "remote": "\(remote)"])
+                try await sendErrorAndClose(.error(.requestTimeout, timeoutReason == .bodyTimeout ? "body timeout" : "header timeout"))
                 return false
             } catch SocketWaitError.interrupted {
                 return false
@@ -200,44 +194,31 @@ final class HTTPConnection {
 
     // MARK: - Answering
 
-    /// Routes and answers one request; returns whether the connection stays open.
+    /// Answers one request through the responder; returns whether the connection stays open.
     private func respond(to message: HTTPParsedMessage) async -> Bool {
         served += 1
-        let logThis = context.accessLog.shouldLogNext()
-        let began = logThis || metrics != nil ? barkd_monotonic_ns() : 0
         loopStats.activeRequests.add(1, ordering: .relaxed)
         defer { loopStats.activeRequests.subtract(1, ordering: .relaxed) }
         let head = message.head
         let target = storage.withUnsafeBytes { bytes in
             String(decoding: bytes[(start + head.target.lowerBound)..<(start + head.target.upperBound)], as: UTF8.self)
         }
-        var (response, route, requestID, path) = await handle(message, target: target)
+        var requestContext = RequestContext(remote: remote, loopIndex: socket.loop.index, logger: context.logger, stats: context.stats)
+        var response = await handle(message, target: target, context: &requestContext)
         var keepAlive = head.keepAlive && served < context.configuration.maxRequestsPerConnection && !context.drainStarted.isSet
         // A 400 means the client is confused about what it sends: do not read on.
         if response.status.code == 400 { keepAlive = false }
         let connectionHeader: HTTPResponseWriter.ConnectionHeader =
             !keepAlive ? .close : (head.version == .http1_0 ? .keepAlive : .none)
         let bodyLength = response.status.allowsBody ? response.body.count : 0
-        writer.appendHead(of: response, contentLength: bodyLength, connection: connectionHeader, requestID: requestID, to: &output)
-        let sendsBody = head.method != .head && bodyLength > 0
+        writer.appendHead(of: response, contentLength: bodyLength, connection: connectionHeader, requestID: requestContext.requestID, to: &output)
         var pendingBody: [UInt8] = []
-        if sendsBody {
+        if head.method != .head && bodyLength > 0 {
             if bodyLength <= HTTPResponseWriter.inlineBodyLimit {
                 output.append(contentsOf: response.body)
             } else {
                 swap(&pendingBody, &response.body)
             }
-        }
-        loopStats.requests.add(1, ordering: .relaxed)
-        let finished = logThis || metrics != nil ? barkd_monotonic_ns() : 0
-        metrics?.record(method: head.method, route: route, status: Int(response.status.code), nanoseconds: finished &- began)
-        if logThis {
-            if path.isEmpty { path = Substring(target) }
-            context.accessLog.write(
-                AccessLog.Entry(
-                    requestID: requestID, method: head.method, path: path, route: route, status: response.status.code,
-                    bytes: sendsBody ? bodyLength : 0, durationNanoseconds: finished &- began, remote: remote
-                ), scratch: &logScratch)
         }
         if !pendingBody.isEmpty {
             do { try await flush(body: pendingBody) } catch { return false }
@@ -245,49 +226,24 @@ final class HTTPConnection {
         return keepAlive
     }
 
-    /// Runs routing and the handler. The request shares `storage`; it is gone when this
-    /// returns, so the next read needs no copy.
-    private func handle(_ message: HTTPParsedMessage, target: String) async -> (HTTPResponse, String, String, Substring) {
-        var requestID = ""
-        let fieldsView = HTTPHeaders(storage: storage, base: start, fields: fields)
-        if let given = fieldsView["x-request-id"], RequestID.isValid(given) { requestID = given } else { requestID = RequestID.generate() }
-        guard let parts = RequestTarget(target),
-            let path = parts.path.utf8.contains(UInt8(ascii: "%")) ? PercentDecoding.decode(parts.path.utf8) : String(parts.path)
-        else {
-            context.stats.recordRejection("invalid_target")
-            return (.error(.badRequest, "invalid request target"), "_invalid", requestID, "")
-        }
-        switch context.router.match(method: message.head.method, path: parts.path) {
-        case .notFound:
-            return (.error(.notFound, "not found"), "_unmatched", requestID, parts.path)
-        case .badPath:
-            context.stats.recordRejection("invalid_target")
-            return (.error(.badRequest, "invalid percent-encoding in path"), "_invalid", requestID, parts.path)
-        case .methodNotAllowed(let allowed):
-            let allow = allowed.map(\.description).joined(separator: ", ")
-            return (.error(.methodNotAllowed, "method not allowed", headers: [("Allow", allow)]), "_unmatched", requestID, parts.path)
-        case .found(let handler, let template, let parameters):
-            var request = HTTPRequest(
-                storage: storage, base: start, message: message, fields: fields, target: target, path: path, query: parts.query
-            )
-            request.pathParameters = parameters
-            request.requestID = requestID
-            do {
-                return (try await handler(request), template, requestID, parts.path)
-            } catch {
-                context.logger.error(
-                    "handler failed",
-                    metadata: [
-                        "route": "\(template)", "request_id": "\(requestID)", "error": "\(error)",
-                    ])
-                return (.error(.internalServerError, "internal error"), template, requestID, parts.path)
-            }
+    /// Runs the responder. The request shares `storage`; it is gone when this returns, so
+    /// the next read needs no copy. Errors are answered here: an ``HTTPResponseError``
+    /// with its own response, anything else with a logged 500.
+    private func handle(_ message: HTTPParsedMessage, target: String, context requestContext: inout RequestContext) async -> HTTPResponse {
+        let request = HTTPRequest(storage: storage, base: start, message: message, fields: fields, target: target)
+        do {
+            return try await context.responder.respond(to: request, context: &requestContext)
+        } catch let error as any HTTPResponseError {
+            return error.response
+        } catch {
+            requestContext.logger.error("handler failed", metadata: ["route": "\(requestContext.route)", "error": "\(error)"])
+            return .error(.internalServerError, "internal error")
         }
     }
 
     /// Answers a request the parser refused, then closes: its framing cannot be trusted.
     private func reject(_ error: HTTPParseError) async throws {
-        context.stats.recordRejection(Self.metricReason(error))
+        context.stats.recordRejection(HTTPRejection(error))
         context.logger.info(
             "request rejected",
             metadata: [
@@ -301,17 +257,6 @@ final class HTTPConnection {
         output.append(contentsOf: response.body)
         try await flush()
         await lingeringClose()
-    }
-
-    static func metricReason(_ error: HTTPParseError) -> String {
-        switch error {
-        case .requestLineTooLong: "request_line_too_long"
-        case .headerSectionTooLarge, .tooManyHeaders: "headers_too_large"
-        case .bodyTooLarge: "body_too_large"
-        case .unsupportedTransferCoding: "unsupported_transfer_coding"
-        case .unsupportedVersion: "unsupported_version"
-        default: "malformed"
-        }
     }
 
     // MARK: - Writing

@@ -21,17 +21,17 @@ public final class HTTPServer: Service, Sendable {
     public let stats: HTTPServerStats
 
     /// Binds the listeners now, so that a port in use fails start-up at once; serving
-    /// starts in ``run()``. With `requestMetrics`, every answered request is recorded.
+    /// starts in ``run()``. Every request is answered by `responder` (a ``Router``, or a
+    /// middleware chain around one).
     public init(
-        configuration: HTTPServerConfiguration, router: Router, group: EventLoopGroup,
-        accessLog: AccessLog, logger: Logger, stats: HTTPServerStats? = nil, requestMetrics: HTTPRequestMetrics? = nil
+        configuration: HTTPServerConfiguration, responder: some HTTPResponder, group: EventLoopGroup,
+        logger: Logger, stats: HTTPServerStats? = nil
     ) throws {
         self.group = group
         let stats = stats ?? HTTPServerStats(loopCount: group.loops.count)
         self.stats = stats
         self.context = HTTPServerContext(
-            router: router, configuration: configuration, stats: stats, accessLog: accessLog, logger: logger,
-            drainStarted: DrainFlag(), requestMetrics: requestMetrics
+            responder: responder, configuration: configuration, stats: stats, logger: logger, drainStarted: DrainFlag()
         )
         self.perLoop = group.loops.map { LoopConnections(loop: $0) }
         if !configuration.inheritedListeners.isEmpty {
@@ -139,7 +139,7 @@ public final class HTTPServer: Service, Sendable {
                     // Beyond the limit new clients wait in the kernel's backlog.
                     if !pausedForLimit {
                         pausedForLimit = true
-                        stats.recordRejection("too_many_connections")
+                        stats.recordRejection(.tooManyConnections)
                         context.logger.warning("connection limit reached; accepting paused", metadata: ["limit": "\(maxConnections)"])
                     }
                     try? await loop.sleep(until: .after(.milliseconds(10)))
@@ -154,7 +154,7 @@ public final class HTTPServer: Service, Sendable {
                 } catch is CancellationError {
                     break
                 } catch let error as IOError where [EMFILE, ENFILE, ENOBUFS, ENOMEM].contains(error.errno) {
-                    stats.recordRejection("accept_resource_exhausted")
+                    stats.recordRejection(.acceptResourceExhausted)
                     context.logger.warning("accept failed; pausing", metadata: ["error": "\(error)"])
                     try? await loop.sleep(until: .after(.milliseconds(100)))
                     continue
@@ -182,8 +182,7 @@ public final class HTTPServer: Service, Sendable {
         }
         let connection = HTTPConnection(
             socket: socket, remote: accepted.peer?.description ?? "unknown", context: context,
-            loopStats: stats.perLoop[connections.loop.index % stats.perLoop.count],
-            metrics: context.requestMetrics?.recorder(forLoop: connections.loop.index)
+            loopStats: stats.perLoop[connections.loop.index % stats.perLoop.count]
         )
         connections.add(connection)
         await connection.run()

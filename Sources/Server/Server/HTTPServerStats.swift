@@ -7,13 +7,13 @@ import Synchronization
 public final class HTTPServerStats: Sendable {
     /// Connections open now.
     public let openConnections = Atomic<Int>(0)
-    private let rejectedByReason = Mutex<[String: Int]>([:])
+    /// Rejections by reason, in ``HTTPRejection/allCases`` order (rare: a lock is fine).
+    private let rejected = Mutex<[Int]>(Array(repeating: 0, count: HTTPRejection.allCases.count))
     let perLoop: [LoopStats]
 
     /// Per-loop request counters (written only by their loop's thread).
     final class LoopStats: Sendable {
         let activeRequests = Atomic<Int>(0)
-        let requests = Atomic<Int>(0)
     }
 
     public init(loopCount: Int) {
@@ -23,14 +23,17 @@ public final class HTTPServerStats: Sendable {
     /// Requests being handled now.
     public var activeRequests: Int { perLoop.reduce(0) { $0 + $1.activeRequests.load(ordering: .relaxed) } }
 
-    /// Requests answered since start.
-    public var requestsServed: Int { perLoop.reduce(0) { $0 + $1.requests.load(ordering: .relaxed) } }
-
     /// Counts a request or connection refused by a limit, timeout or parse error.
-    public func recordRejection(_ reason: String) {
-        rejectedByReason.withLock { $0[reason, default: 0] += 1 }
+    public func recordRejection(_ reason: HTTPRejection) {
+        rejected.withLock { $0[Self.index(of: reason)] += 1 }
     }
 
-    /// Rejections so far, by reason.
-    public var rejections: [String: Int] { rejectedByReason.withLock { $0 } }
+    /// Rejections so far for `reason`.
+    public func rejections(_ reason: HTTPRejection) -> Int {
+        rejected.withLock { $0[Self.index(of: reason)] }
+    }
+
+    private static func index(of reason: HTTPRejection) -> Int {
+        HTTPRejection.allCases.firstIndex(of: reason)!
+    }
 }

@@ -1,12 +1,12 @@
 import Synchronization
 
-/// Request ids: a client's `X-Request-Id` when it is sane (1–128 of `A-Za-z0-9._:-`),
+/// Request ids (`X-Request-Id`): a client's `X-Request-Id` when it is sane (1–128 of `A-Za-z0-9._:-`),
 /// otherwise a new one.
 ///
 /// A new id is 15 base-62 characters — 7 random per process (about 41 bits, so replicas
 /// do not collide) and 8 from a counter — which Swift stores inline in the `String`:
 /// no allocation per request.
-enum RequestID {
+public enum RequestID {
     private static let digits: [UInt8] = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
     private static let prefix: UInt64 = {
         var generator = SystemRandomNumberGenerator()
@@ -14,7 +14,7 @@ enum RequestID {
     }()
     private static let counter = Atomic<UInt64>(0)
 
-    static func generate() -> String {
+    public static func generate() -> String {
         let sequence = counter.add(1, ordering: .relaxed).newValue
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 15) { buffer in
             var value = prefix
@@ -31,7 +31,7 @@ enum RequestID {
         }
     }
 
-    static func isValid(_ candidate: String) -> Bool {
+    public static func isValid(_ candidate: String) -> Bool {
         let bytes = candidate.utf8
         guard (1...128).contains(bytes.count) else { return false }
         return bytes.allSatisfy { byte in

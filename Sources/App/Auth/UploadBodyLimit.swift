@@ -1,0 +1,33 @@
+import Server
+
+/// The admin upload's body limit: `POST /api/gifs` may send up to `--max-upload`, but
+/// only with the admin bearer token; every other request, an anonymous upload included,
+/// stays held to `--max-body` — decided when the head is complete, before any body byte
+/// is buffered, so an anonymous client cannot make barkd hold more than the general limit.
+struct UploadBodyLimit: HTTPBodyLimit {
+    var method: HTTPMethod
+    /// The exact path, without a query.
+    var path: String
+    var maxBodyBytes: Int
+    /// Only requests with `Authorization: Bearer <this>` get the larger limit.
+    var bearerToken: [UInt8]
+
+    func maxBodyBytes(
+        method: HTTPMethod, target: UnsafeRawBufferPointer, field: (StaticString) -> UnsafeRawBufferPointer?, general: Int
+    ) -> Int {
+        guard matches(method: method, target: target), let authorization = field("authorization"),
+            BearerToken.matches(authorization, token: bearerToken)
+        else { return general }
+        return max(maxBodyBytes, general)
+    }
+
+    var largestBodyBytes: Int { maxBodyBytes }
+
+    /// Whether a request with `method` and the raw request `target` is this route's.
+    func matches(method: HTTPMethod, target: UnsafeRawBufferPointer) -> Bool {
+        guard method == self.method else { return false }
+        var pathEnd = 0
+        while pathEnd < target.count, target[pathEnd] != UInt8(ascii: "?") { pathEnd += 1 }
+        return UnsafeRawBufferPointer(rebasing: target[0..<pathEnd]).elementsEqual(path.utf8)
+    }
+}
