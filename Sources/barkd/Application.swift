@@ -109,9 +109,11 @@ enum Application {
         var metricsServer: HTTPServer?
         if let metricsConfiguration = command.metricsServerConfiguration {
             do {
+                // The same chain (a request id on every answer), without access log or metrics.
+                let responder = AppResponder.make(
+                    router: metricsRouter, accessLog: AccessLog(mode: .off, format: format), metrics: nil, loopCount: group.loops.count)
                 metricsServer = try HTTPServer(
-                    configuration: metricsConfiguration, responder: metricsRouter, group: group, logger: Logger(label: "barkd.metrics")
-                )
+                    configuration: metricsConfiguration, responder: responder, group: group, logger: Logger(label: "barkd.metrics"))
             } catch {
                 let listen = command.metricsListen ?? ""
                 logger.critical("cannot listen for metrics", metadata: ["metrics_listen": "\(listen)", "error": "\(error)"])
