@@ -1,5 +1,4 @@
 import Glibc
-import Observability
 
 /// The standard `process_*` figures of this process, read from `/proc` (what the
 /// Prometheus client libraries of other languages export under the same names).
