@@ -69,9 +69,10 @@ extension EventLoop {
     }
 
     /// Points the timerfd at the earliest queued entry, when that is earlier than what
-    /// it is armed for already (a later-firing timerfd is corrected when it fires).
+    /// it is armed for already (a later-firing timerfd is corrected when it fires). A
+    /// manual clock never arms it: its timers run when it is advanced.
     func armTimerFD() {
-        guard let earliest = timerHeap.min?.deadline else { return }
+        guard manualClockNanoseconds == nil, let earliest = timerHeap.min?.deadline else { return }
         if armedTimerDeadline == 0 || earliest < armedTimerDeadline {
             armedTimerDeadline = earliest
             _ = barkd_timerfd_arm(timerFD, max(earliest, 1))
@@ -79,7 +80,7 @@ extension EventLoop {
     }
 
     func fireExpiredTimers() {
-        let now = barkd_monotonic_ns()
+        let now = clockNanoseconds()
         while let entry = timerHeap.min, entry.deadline <= now {
             timerHeap.removeMin()
             let timer = entry.timer

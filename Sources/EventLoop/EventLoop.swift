@@ -32,6 +32,8 @@ public final class EventLoop: @unchecked Sendable {
 
     // Loop-confined state.
     var turnStartNanoseconds = barkd_monotonic_ns()
+    /// The time of a ``LoopClock/manual`` clock; nil for the monotonic clock.
+    var manualClockNanoseconds: UInt64?
     var localWork = Deque<Work>()
     var registrations: [Registration?] = []
     var nextGeneration: UInt32 = 1
@@ -72,7 +74,8 @@ public final class EventLoop: @unchecked Sendable {
     public private(set) var serialExecutor: EventLoopSerialExecutor!
 
     /// Creates the loop's epoll, eventfd and timerfd; ``start()`` starts its thread.
-    public init(index: Int) throws(IOError) {
+    /// `clock` is where its timers and deadlines read the time (see ``LoopClock``).
+    public init(index: Int, clock: LoopClock = .monotonic) throws(IOError) {
         self.index = index
         let epollFD = barkd_epoll_create()
         guard epollFD >= 0 else { throw .current("epoll_create1") }
@@ -92,6 +95,7 @@ public final class EventLoop: @unchecked Sendable {
             throw error
         }
         serialExecutor = EventLoopSerialExecutor(loop: self)
+        if clock == .manual { manualClockNanoseconds = turnStartNanoseconds }
     }
 
     deinit {
@@ -195,10 +199,10 @@ public final class EventLoop: @unchecked Sendable {
     /// and records how late it fired (event-loop lag).
     private func startHeartbeat() {
         let interval = Self.heartbeatInterval.nanosecondsClamped
-        var due = barkd_monotonic_ns() + interval
+        var due = clockNanoseconds() + interval
         let timer = LoopTimer(action: nil)
         timer.action = { [unowned self, unowned timer] in
-            let now = barkd_monotonic_ns()
+            let now = self.clockNanoseconds()
             self.lagNanoseconds.store(now > due ? now - due : 0, ordering: .relaxed)
             due = now + interval
             self.arm(timer, at: due)
@@ -243,8 +247,9 @@ public final class EventLoop: @unchecked Sendable {
                 }
             }
             takeInbox()
-            turnStartNanoseconds = barkd_monotonic_ns()
-            lastTurnNanoseconds.store(turnStartNanoseconds, ordering: .relaxed)
+            let monotonic = barkd_monotonic_ns()
+            turnStartNanoseconds = manualClockNanoseconds ?? monotonic
+            lastTurnNanoseconds.store(monotonic, ordering: .relaxed)
         }
         closeAllRegistrations()
     }

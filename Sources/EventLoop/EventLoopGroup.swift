@@ -10,12 +10,13 @@ public final class EventLoopGroup: @unchecked Sendable {
     public let loops: [EventLoop]
     private let cursor = Atomic<Int>(0)
 
-    /// Creates and starts `count` loops (default: one per online CPU).
-    public init(loopCount: Int = EventLoopGroup.defaultLoopCount) throws(IOError) {
+    /// Creates and starts `count` loops (default: one per online CPU), each reading the
+    /// time from `clock` (tests of timeouts use ``LoopClock/manual``).
+    public init(loopCount: Int = EventLoopGroup.defaultLoopCount, clock: LoopClock = .monotonic) throws(IOError) {
         precondition(loopCount > 0, "an event loop group needs at least one loop")
         var loops: [EventLoop] = []
         for index in 0..<loopCount {
-            loops.append(try EventLoop(index: index))
+            loops.append(try EventLoop(index: index, clock: clock))
         }
         self.loops = loops
         for loop in loops { loop.start() }

@@ -121,7 +121,7 @@ final class Registration {
     }
 
     private func expireWaiters() {
-        let now = barkd_monotonic_ns()
+        let now = loop.clockNanoseconds()
         if let waiter = readWaiter, waiter.deadline <= now {
             readWaiter = nil
             waiter.continuation.resume(throwing: SocketWaitError.timedOut)

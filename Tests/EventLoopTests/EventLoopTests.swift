@@ -73,6 +73,29 @@ struct EventLoopTests {
         await #expect(throws: CancellationError.self) { try await sleeper.value }
     }
 
+    @Test func aManualClockStandsStillAndFiresTimersOnlyWhenAdvanced() async throws {
+        let group = try EventLoopGroup(loopCount: 1, clock: .manual)
+        defer { group.shutdown() }
+        let loop = group.loops[0]
+        let fired = Mutex<[Int]>([])
+        let start = try await loop.submit { () -> Deadline in
+            for seconds in [3600, 10] {
+                loop.scheduleTimer(at: loop.now.advanced(by: .seconds(Int64(seconds)))) { fired.withLock { $0.append(seconds) } }
+            }
+            return loop.now
+        }
+        try await loop.submit { loop.advanceClock(by: .milliseconds(9_999)) }
+        #expect(fired.withLock { $0 }.isEmpty)
+        let now = try await loop.submit { () -> Deadline in
+            loop.advanceClock(by: .milliseconds(1))
+            return loop.now
+        }
+        #expect(fired.withLock { $0 } == [10])
+        #expect(now == start.advanced(by: .seconds(10)), "the clock moved by itself")
+        try await loop.submit { loop.advanceClock(by: .seconds(3600)) }
+        #expect(fired.withLock { $0 } == [10, 3600])
+    }
+
     @Test func loopsKeepTurningWhenIdle() async throws {
         let group = try EventLoopGroup(loopCount: 2)
         defer { group.shutdown() }
