@@ -124,6 +124,8 @@ let package = Package(
             path: "Sources/barkd-parse",
             swiftSettings: swiftSettings
         ),
+        /// What several test targets share (bounded waits), kept out of every product.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "EventLoopTests",
             dependencies: ["EventLoop", "CLinuxShim"],
@@ -141,7 +143,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server", "EventLoop", "Observability"],
+            dependencies: [
+                "Server", "EventLoop", "Observability", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -92,7 +92,7 @@ final class HTTPConnection {
                 }
                 switch result {
                 case .complete(let message):
-                    let keepAlive = await respond(to: message)
+                    let keepAlive = try await respond(to: message)
                     consume(message.length)
                     if !keepAlive {
                         try await flush()
@@ -194,8 +194,9 @@ final class HTTPConnection {
 
     // MARK: - Answering
 
-    /// Answers one request through the responder; returns whether the connection stays open.
-    private func respond(to message: HTTPParsedMessage) async -> Bool {
+    /// Answers one request through the responder; returns whether the connection stays
+    /// open. Throws when the response cannot be written (peer gone, write timeout).
+    private func respond(to message: HTTPParsedMessage) async throws -> Bool {
         served += 1
         loopStats.activeRequests.add(1, ordering: .relaxed)
         defer { loopStats.activeRequests.subtract(1, ordering: .relaxed) }
@@ -211,7 +212,8 @@ final class HTTPConnection {
         let connectionHeader: HTTPResponseWriter.ConnectionHeader =
             !keepAlive ? .close : (head.version == .http1_0 ? .keepAlive : .none)
         let bodyLength = response.status.allowsBody ? response.body.count : 0
-        writer.appendHead(of: response, contentLength: bodyLength, connection: connectionHeader, requestID: requestContext.requestID, to: &output)
+        let requestID = requestContext.requestID.isEmpty ? nil : requestContext.requestID
+        writer.appendHead(of: response, contentLength: bodyLength, connection: connectionHeader, requestID: requestID, to: &output)
         var pendingBody: [UInt8] = []
         if head.method != .head && bodyLength > 0 {
             if bodyLength <= HTTPResponseWriter.inlineBodyLimit {
@@ -220,9 +222,7 @@ final class HTTPConnection {
                 swap(&pendingBody, &response.body)
             }
         }
-        if !pendingBody.isEmpty {
-            do { try await flush(body: pendingBody) } catch { return false }
-        }
+        if !pendingBody.isEmpty { try await flush(body: pendingBody) }
         return keepAlive
     }
 
@@ -272,7 +272,7 @@ final class HTTPConnection {
     /// an RST triggered by unread data.
     private func lingeringClose() async {
         socket.shutdownWrite()
-        let deadline = Deadline.after(.seconds(2))
+        let deadline = socket.loop.now.advanced(by: .seconds(2))
         var discarded = 0
         start = 0
         end = 0
