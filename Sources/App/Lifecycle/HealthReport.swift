@@ -146,12 +146,12 @@ public struct HealthReport: Sendable, Equatable {
         return body
     }
 
-    /// A finite JSON number with at most three decimals.
+    /// A finite JSON number with at most three decimals (0 for what is not finite or too large for an `Int`).
     static func number(_ value: Double) -> String {
-        guard value.isFinite else { return "0" }
-        let thousandths = (value * 1000).rounded()
-        if thousandths == (thousandths / 1000).rounded(.towardZero) * 1000 { return String(Int64(thousandths / 1000)) }
-        return String(thousandths / 1000)
+        guard value.isFinite, let thousandths = Int(exactly: (value * 1000).rounded()) else { return "0" }
+        var bytes: [UInt8] = []
+        DecimalText.append(thousandths: thousandths, trimmingZeros: true, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 
