@@ -120,7 +120,7 @@ let package = Package(
         /// the differential test compares it with Python's h11 on the same bytes.
         .executableTarget(
             name: "barkd-parse",
-            dependencies: ["Server"],
+            dependencies: ["Server", "Observability"],
             path: "Sources/barkd-parse",
             swiftSettings: swiftSettings
         ),
@@ -138,7 +138,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PersistenceTests",
-            dependencies: ["Persistence", "EventLoop"],
+            dependencies: ["Persistence", "EventLoop", "Observability"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

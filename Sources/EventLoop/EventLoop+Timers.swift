@@ -6,7 +6,7 @@ extension EventLoop {
     /// order they were scheduled). Call on the loop thread; keep the returned timer to
     /// cancel or re-arm it.
     @discardableResult
-    public func scheduleTimer(at deadline: Deadline, _ action: @escaping () -> Void) -> LoopTimer {
+    func scheduleTimer(at deadline: Deadline, _ action: @escaping () -> Void) -> LoopTimer {
         assertInEventLoop()
         let timer = LoopTimer(action: action)
         arm(timer, at: deadline.nanoseconds)
@@ -14,15 +14,9 @@ extension EventLoop {
     }
 
     /// Stops `timer` from firing. Call on the loop thread.
-    public func cancelTimer(_ timer: LoopTimer) {
+    func cancelTimer(_ timer: LoopTimer) {
         assertInEventLoop()
         timer.deadline = nil
-    }
-
-    /// Moves `timer` to `deadline` (arming it again if it had fired or was cancelled).
-    public func rearm(_ timer: LoopTimer, at deadline: Deadline) {
-        assertInEventLoop()
-        arm(timer, at: deadline.nanoseconds)
     }
 
     /// Suspends the calling task until `deadline`, on this loop.
@@ -95,12 +89,5 @@ extension EventLoop {
             timer.action?()
         }
         armTimerFD()
-    }
-
-    /// Number of entries in the timer heap (live and superseded): tests use it to show
-    /// that re-arming does not grow the heap.
-    public var timerHeapCount: Int {
-        assertInEventLoop()
-        return timerHeap.count
     }
 }

@@ -24,11 +24,10 @@ public final class EventLoop: @unchecked Sendable {
 
     private let inbox = Mutex(Inbox())
     private let running = Atomic<Bool>(false)
-    /// Monotonic nanoseconds at which the loop last finished a turn: `/livez` and the
-    /// watchdog read it to tell a turning loop from a stuck one.
-    public let lastTurnNanoseconds = Atomic<UInt64>(0)
-    /// How late the loop's heartbeat timer fired, last time, in nanoseconds.
-    public let lagNanoseconds = Atomic<UInt64>(0)
+    /// Monotonic nanoseconds at which the loop last finished a turn (see ``isStuck(threshold:at:)``).
+    let lastTurnNanoseconds = Atomic<UInt64>(0)
+    /// How late the loop's heartbeat timer fired, last time, in nanoseconds (see ``lag``).
+    let lagNanoseconds = Atomic<UInt64>(0)
 
     // Loop-confined state.
     var turnStartNanoseconds = barkd_monotonic_ns()
@@ -45,7 +44,6 @@ public final class EventLoop: @unchecked Sendable {
     let sleeperIDs = Atomic<UInt64>(0)
     private var thread: pthread_t?
     private var heartbeat: LoopTimer?
-    private var threadID: Int32 = 0
 
     static let maxEventsPerWait = 256
     static let maxJobsPerTurn = 4096
@@ -59,19 +57,13 @@ public final class EventLoop: @unchecked Sendable {
 
     enum InboxWork {
         case job(UnownedJob)
-        case isolatedJob(UnownedJob)
         case closure(@Sendable () -> Void)
     }
 
     enum Work {
         case job(UnownedJob)
-        case isolatedJob(UnownedJob)
         case closure(() -> Void)
     }
-
-    /// The loop as a `SerialExecutor`, for actors pinned to its thread (set once in init,
-    /// before the loop is shared).
-    public private(set) var serialExecutor: EventLoopSerialExecutor!
 
     /// Creates the loop's epoll, eventfd and timerfd; ``start()`` starts its thread.
     /// `clock` is where its timers and deadlines read the time (see ``LoopClock``).
@@ -94,7 +86,6 @@ public final class EventLoop: @unchecked Sendable {
             close(epollFD); close(wakeFD); close(timerFD)
             throw error
         }
-        serialExecutor = EventLoopSerialExecutor(loop: self)
         if clock == .manual { manualClockNanoseconds = turnStartNanoseconds }
     }
 
@@ -156,7 +147,7 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     /// Runs `body` on the loop thread and returns its result to the caller.
-    public func submit<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    func submit<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             execute {
                 do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
@@ -164,11 +155,11 @@ public final class EventLoop: @unchecked Sendable {
         }
     }
 
-    func enqueueJob(_ job: UnownedJob, isolated: Bool) {
+    func enqueueJob(_ job: UnownedJob) {
         if inEventLoop {
-            localWork.append(isolated ? .isolatedJob(job) : .job(job))
+            localWork.append(.job(job))
         } else {
-            submit(isolated ? .isolatedJob(job) : .job(job))
+            submit(.job(job))
         }
     }
 
@@ -215,7 +206,6 @@ public final class EventLoop: @unchecked Sendable {
 
     private func runLoop() {
         barkd_set_current_loop(Unmanaged.passUnretained(self).toOpaque())
-        threadID = barkd_gettid()
         let events = UnsafeMutablePointer<barkd_epoll_event>.allocate(capacity: Self.maxEventsPerWait)
         defer {
             events.deallocate()
@@ -264,7 +254,6 @@ public final class EventLoop: @unchecked Sendable {
         for work in taken {
             switch work {
             case .job(let job): localWork.append(.job(job))
-            case .isolatedJob(let job): localWork.append(.isolatedJob(job))
             case .closure(let body): localWork.append(.closure(body))
             }
         }
@@ -279,8 +268,6 @@ public final class EventLoop: @unchecked Sendable {
             switch work {
             case .job(let job):
                 job.runSynchronously(on: taskExecutor)
-            case .isolatedJob(let job):
-                job.runSynchronously(isolatedTo: serialExecutor.asUnownedSerialExecutor(), taskExecutor: taskExecutor)
             case .closure(let body):
                 body()
             }

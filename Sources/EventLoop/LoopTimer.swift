@@ -4,7 +4,7 @@
 /// when that entry comes due the loop sees the later deadline and re-queues it. That is
 /// what keeps the per-request idle and header deadlines off the heap on the hot path.
 /// Loop-confined: create, arm and cancel it only on its loop.
-public final class LoopTimer {
+final class LoopTimer {
     /// When the action should run; `nil` when the timer is disarmed.
     var deadline: UInt64?
     /// The sequence number of this timer's live heap entry, if one is queued.
@@ -13,9 +13,6 @@ public final class LoopTimer {
     var action: (() -> Void)?
 
     init(action: (() -> Void)?) { self.action = action }
-
-    /// True while the timer is armed and has not fired.
-    public var isArmed: Bool { deadline != nil }
 }
 
 struct TimerEntry: Comparable {

@@ -1,3 +1,4 @@
+import Observability
 import Server
 
 // Reads raw HTTP requests and prints, as one JSON line each, what barkd's parser made of

@@ -213,9 +213,7 @@ enum Application {
     private static func runtimeCommitOverride() -> String? {
         guard let raw = getenv("BARKD_COMMIT_SHA") else { return nil }
         let value = String(cString: raw)
-        let isHex =
-            !value.isEmpty && value.count <= 64
-            && value.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || ($0 >= 0x41 && $0 <= 0x46) }
+        let isHex = (1...64).contains(value.utf8.count) && value.utf8.allSatisfy { Hex.value(of: $0) != nil }
         return isHex ? value : nil
     }
 }

@@ -50,11 +50,11 @@ struct EventLoopTests {
         let loop = group.loops[0]
         let counts = try await loop.submit { () -> (Int, Int, Bool) in
             let timer = loop.scheduleTimer(at: .after(.seconds(60))) {}
-            let before = loop.timerHeapCount
-            for second in 61...1060 { loop.rearm(timer, at: .after(.seconds(Int64(second)))) }
-            let after = loop.timerHeapCount
-            loop.rearm(timer, at: .after(.milliseconds(1)))  // earlier: needs a new entry
-            return (before, after, timer.isArmed)
+            let before = loop.timerHeap.count
+            for second in 61...1060 { loop.arm(timer, at: Deadline.after(.seconds(Int64(second))).nanoseconds) }
+            let after = loop.timerHeap.count
+            loop.arm(timer, at: Deadline.after(.milliseconds(1)).nanoseconds)  // earlier: needs a new entry
+            return (before, after, timer.deadline != nil)
         }
         #expect(counts.0 == counts.1)
         #expect(counts.2)
@@ -100,40 +100,36 @@ struct EventLoopTests {
         let group = try EventLoopGroup(loopCount: 2)
         defer { group.shutdown() }
         try await Task.sleep(for: .milliseconds(700))
-        let now = barkd_monotonic_ns()
         for loop in group.loops {
-            let age = now - loop.lastTurnNanoseconds.load(ordering: .relaxed)
-            #expect(age < 500_000_000, "loop \(loop.index) idle for \(age) ns")
+            #expect(!loop.isStuck(threshold: .milliseconds(500)), "loop \(loop.index) idle for \(loop.timeSinceLastTurn())")
+            #expect(loop.lag < .milliseconds(500))
         }
     }
-}
 
-/// An actor pinned to one loop through the loop's serial executor.
-actor PinnedCounter {
-    let loop: EventLoop
-    var count = 0
-
-    init(loop: EventLoop) { self.loop = loop }
-
-    nonisolated var unownedExecutor: UnownedSerialExecutor { loop.serialExecutor.asUnownedSerialExecutor() }
-
-    func increment() -> (Int, Bool) {
-        count += 1
-        return (count, loop.inEventLoop)
-    }
-}
-
-@Suite("Event loop as a serial executor")
-struct SerialExecutorTests {
-    @Test func actorsPinnedToALoopRunThereSerially() async throws {
-        let group = try EventLoopGroup(loopCount: 2)
+    @Test func aBlockedLoopIsStuckAndLateAfterwards() async throws {
+        let group = try EventLoopGroup(loopCount: 1)
         defer { group.shutdown() }
-        let counter = PinnedCounter(loop: group.loops[1])
-        let results = await withTaskGroup(of: (Int, Bool).self) { tasks in
-            for _ in 0..<200 { tasks.addTask { await counter.increment() } }
-            return await tasks.reduce(into: []) { $0.append($1) }
+        let loop = group.loops[0]
+        let released = Atomic<Bool>(false)
+        loop.execute {
+            // Holds the loop's thread, as a handler calling a blocking function would.
+            for _ in 0..<500 where !released.load(ordering: .relaxed) { usleep(2000) }
         }
-        #expect(results.allSatisfy { $0.1 })
-        #expect(Set(results.map(\.0)) == Set(1...200))
+        #expect(await eventually { loop.isStuck(threshold: .milliseconds(300)) })
+        #expect(loop.timeSinceLastTurn() > .milliseconds(300))
+        released.store(true, ordering: .relaxed)
+        #expect(await eventually { !loop.isStuck(threshold: .milliseconds(300)) })
+        #expect(await eventually { loop.lag > .milliseconds(25) }, "the heartbeat fired late")
+    }
+
+    /// Whether `condition` holds within 5 s, polled every millisecond: the late heartbeat's
+    /// lag is visible only until the next heartbeat (250 ms) overwrites it.
+    private func eventually(_ condition: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+        return condition()
     }
 }

@@ -282,16 +282,6 @@ struct DatabaseThreadTests {
         #expect(await !counter.threadIDs.contains(barkd_gettid()))
         thread.shutdown()
     }
-
-    @Test func runsClosuresAndExitsAfterShutdown() async throws {
-        let thread = DatabaseThread(name: "t-db-exit")
-        let ran = Atomic<Int>(0)
-        for _ in 0..<10 {
-            thread.execute { ran.add(1, ordering: .relaxed) }
-        }
-        thread.shutdown()
-        try await waitUntil { ran.load(ordering: .relaxed) == 10 }
-    }
 }
 
 /// Blocks database threads (polling, at most 10 s) until `expected` callers arrived or

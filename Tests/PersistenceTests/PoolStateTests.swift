@@ -107,10 +107,4 @@ struct ReconnectBackoffTests {
         #expect(backoff.failures == 0)
         #expect(backoff.mayConnect(now: 0) == .connect)
     }
-
-    @Test func delayDoesNotOverflow() {
-        #expect(ReconnectBackoff.delay(failures: 1, initial: 5, maximum: 1000) == 5)
-        #expect(ReconnectBackoff.delay(failures: 3, initial: 5, maximum: 1000) == 20)
-        #expect(ReconnectBackoff.delay(failures: 1000, initial: UInt64.max / 2, maximum: UInt64.max) == UInt64.max)
-    }
 }

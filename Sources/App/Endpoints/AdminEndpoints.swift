@@ -1,4 +1,3 @@
-import Observability
 import Persistence
 import Server
 
@@ -53,12 +52,7 @@ public struct AdminEndpoints: Sendable {
             throw GifSubmission.Rejection(status: .unsupportedMediaType, message: "send application/json or image/gif", field: "content-type")
         }
         let added = try await picker.add(gif)
-        var body = Array("{".utf8)
-        JSONText.appendMember("id", integer: Int(added.id), to: &body)
-        JSONText.appendMember("title", added.title, to: &body)
-        JSONText.appendMember("url", DogPage.imageURL(of: added), to: &body)
-        body.append(UInt8(ascii: "}"))
-        return .json(.created, body, headers: [("Location", "/gifs/\(added.id)")])
+        return .json(.created, added.json, headers: [("Location", added.path)])
     }
 
     func delete(_ request: HTTPRequest) async throws -> HTTPResponse {

@@ -4,22 +4,13 @@ import Server
 /// The Dog GIF page: one random GIF, its title, the visitor number and a link to another.
 /// Small, valid HTML5 with inline styles and no scripts; every dynamic value escaped.
 enum DogPage {
-    /// Where the page's `<img>` points: barkd's own `/gifs/{id}` for stored bytes, or
-    /// the entry's external https URL.
-    static func imageURL(of gif: GifSummary) -> String {
-        switch gif.source {
-        case .external(let url): url
-        case .stored: "/gifs/\(gif.id)"
-        }
-    }
-
     static func render(gif: GifSummary?, visitor: Int64) -> String {
         let figure: String
         if let gif {
             let size = gif.width.flatMap { width in gif.height.map { " width=\"\(width)\" height=\"\($0)\"" } } ?? ""
             figure = """
                 <figure>
-                <img src="\(HTMLText.escape(imageURL(of: gif)))" alt="\(HTMLText.escape(gif.title))"\(size)>
+                <img src="\(HTMLText.escape(gif.imageURL))" alt="\(HTMLText.escape(gif.title))"\(size)>
                 <figcaption>\(HTMLText.escape(gif.title))</figcaption>
                 </figure>
                 """

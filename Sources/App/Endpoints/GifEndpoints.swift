@@ -15,7 +15,7 @@ public struct GifEndpoints: Sendable {
 
     public func register(in router: inout Router) {
         router.add(.get, "/") { request, _ in await self.page(countingView: request.method != .head) }
-        router.add(.get, "/gifs/{id}") { request, _ in try await self.image(request) }
+        router.add(.get, GifSummary.route) { request, _ in try await self.image(request) }
         router.add(.get, "/api/gifs/random") { _, _ in await self.randomGif() }
         router.add(.get, "/api/gifs") { request, _ in await self.list(request) }
         router.add(.get, "/api/visitors") { _, _ in await self.visitors() }
@@ -68,12 +68,7 @@ public struct GifEndpoints: Sendable {
 
     func randomGif() async -> HTTPResponse {
         guard let gif = await picker.random() else { return .error(.notFound, "the catalog is empty") }
-        var body = Array("{".utf8)
-        JSONText.appendMember("id", integer: Int(gif.id), to: &body)
-        JSONText.appendMember("title", gif.title, to: &body)
-        JSONText.appendMember("url", DogPage.imageURL(of: gif), to: &body)
-        body.append(UInt8(ascii: "}"))
-        return .json(.ok, body, headers: [("Cache-Control", "no-store")])
+        return .json(.ok, gif.json, headers: [("Cache-Control", "no-store")])
     }
 
     static let maxPageSize = 100
@@ -96,11 +91,7 @@ public struct GifEndpoints: Sendable {
         var body = Array(#"{"gifs":["#.utf8)
         for gif in page {
             if body.last != UInt8(ascii: "[") { body.append(UInt8(ascii: ",")) }
-            body.append(UInt8(ascii: "{"))
-            JSONText.appendMember("id", integer: Int(gif.id), to: &body)
-            JSONText.appendMember("title", gif.title, to: &body)
-            JSONText.appendMember("url", DogPage.imageURL(of: gif), to: &body)
-            body.append(UInt8(ascii: "}"))
+            gif.appendJSON(to: &body)
         }
         body.append(UInt8(ascii: "]"))
         if page.count == limit, let last = page.last {

@@ -1,4 +1,3 @@
-import CLinuxShim
 import EventLoop
 import Server
 
@@ -28,14 +27,8 @@ public struct HealthDetailsEndpoint: Sendable {
     }
 
     func readings() async -> HealthReport.Readings {
-        let now = barkd_monotonic_ns()
-        let loopReadings = loops.map { loop -> (lag: Duration, sinceLastTurn: Duration) in
-            let last = loop.lastTurnNanoseconds.load(ordering: .relaxed)
-            return (
-                lag: .nanoseconds(Int64(clamping: loop.lagNanoseconds.load(ordering: .relaxed))),
-                sinceLastTurn: .nanoseconds(Int64(clamping: now > last ? now - last : 0))
-            )
-        }
+        let now = Deadline.now()
+        let loopReadings = loops.map { (lag: $0.lag, sinceLastTurn: $0.timeSinceLastTurn(at: now)) }
         return HealthReport.Readings(
             readiness: readiness.state,
             databaseRoundTrip: await reporter.lastRoundTrip,

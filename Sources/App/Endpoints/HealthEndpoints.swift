@@ -1,4 +1,3 @@
-import CLinuxShim
 import EventLoop
 import Observability
 import Server
@@ -9,17 +8,14 @@ public struct HealthEndpoints: Sendable {
     let description: String
     let readiness: Readiness
     let loops: [EventLoop]
-    /// A loop that has not turned for this long makes `/livez` fail.
-    let livenessThreshold: Duration
     private let healthcheckBody: [UInt8]
     private let versionBody: [UInt8]
 
-    public init(build: BuildInfo, description: String, readiness: Readiness, loops: [EventLoop], livenessThreshold: Duration = .seconds(5)) {
+    public init(build: BuildInfo, description: String, readiness: Readiness, loops: [EventLoop]) {
         self.build = build
         self.description = description
         self.readiness = readiness
         self.loops = loops
-        self.livenessThreshold = livenessThreshold
         // Fixed for the life of the process: encoded once, served without work.
         self.healthcheckBody = Self.encodeHealthcheck(build: build, description: description)
         self.versionBody = Self.encodeVersion(build)
@@ -55,14 +51,11 @@ public struct HealthEndpoints: Sendable {
         router.add(.get, "/readyz") { _, _ in self.readinessResponse() }
     }
 
-    /// 200 while every loop turned recently; 503 naming the loops that did not.
+    /// 200 while every loop turned recently; 503 naming the loops stuck for
+    /// ``HealthReport/stuckLoop`` (the threshold of `/health` too).
     func liveness() -> HTTPResponse {
-        let now = barkd_monotonic_ns()
-        let threshold = livenessThreshold.nanosecondsClamped
-        let stuck = loops.filter { loop in
-            let last = loop.lastTurnNanoseconds.load(ordering: .relaxed)
-            return now > last && now - last > threshold
-        }
+        let now = Deadline.now()
+        let stuck = loops.filter { $0.isStuck(threshold: HealthReport.stuckLoop, at: now) }
         if stuck.isEmpty { return .text(.ok, "ok\n", headers: [("Cache-Control", "no-store")]) }
         return .text(.serviceUnavailable, "event loops not turning: \(stuck.map { String($0.index) }.joined(separator: ","))\n")
     }

@@ -44,8 +44,9 @@ public struct HealthReport: Sendable, Equatable {
     }
 
     /// A loop whose heartbeat is this late is slow (warn); one that has not turned for
-    /// `stuckAfter` is stuck (fail, as `/livez`).
+    /// `stuckLoop` is stuck (fail here, 503 from `/livez`).
     static let slowLoopLag = Duration.milliseconds(100)
+    static let stuckLoop = Duration.seconds(5)
     static let slowDatabase = Duration.seconds(1)
     static let largeBacklog: Int64 = 100_000
 
@@ -54,7 +55,7 @@ public struct HealthReport: Sendable, Equatable {
     /// The worst status of all checks.
     public var status: Status { checks.map(\.status).max() ?? .pass }
 
-    public init(_ readings: Readings, stuckAfter: Duration = .seconds(5)) {
+    public init(_ readings: Readings) {
         var checks: [Check] = []
         let readinessStatus: Status
         var readinessOutput: String?
@@ -82,7 +83,7 @@ public struct HealthReport: Sendable, Equatable {
         }
 
         for (index, loop) in readings.loops.enumerated() {
-            let status: Status = loop.sinceLastTurn > stuckAfter ? .fail : (loop.lag > Self.slowLoopLag ? .warn : .pass)
+            let status: Status = loop.sinceLastTurn > Self.stuckLoop ? .fail : (loop.lag > Self.slowLoopLag ? .warn : .pass)
             checks.append(
                 Check(
                     key: "eventLoops:lag", componentID: "loop-\(index)", componentType: "system",
@@ -146,12 +147,12 @@ public struct HealthReport: Sendable, Equatable {
         return body
     }
 
-    /// A finite JSON number with at most three decimals.
+    /// A finite JSON number with at most three decimals (0 for what is not finite or too large for an `Int`).
     static func number(_ value: Double) -> String {
-        guard value.isFinite else { return "0" }
-        let thousandths = (value * 1000).rounded()
-        if thousandths == (thousandths / 1000).rounded(.towardZero) * 1000 { return String(Int64(thousandths / 1000)) }
-        return String(thousandths / 1000)
+        guard value.isFinite, let thousandths = Int(exactly: (value * 1000).rounded()) else { return "0" }
+        var bytes: [UInt8] = []
+        DecimalText.append(thousandths: thousandths, trimmingZeros: true, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

@@ -65,10 +65,13 @@ public struct StartupService: Service {
         }
     }
 
+    /// Retries of a failed step: 200 ms doubling to 5 s.
+    static let stepBackoff = Backoff(initial: .milliseconds(200), maximum: .seconds(5))
+
     /// Runs `body` until it succeeds (true) or shutdown begins (false).
     private func step(_ name: String, _ body: () async throws -> Void) async throws -> Bool {
         readiness.starting(name)
-        var delay: Duration = .milliseconds(200)
+        var failures = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 try await body()
@@ -77,11 +80,12 @@ public struct StartupService: Service {
                 logger.critical("cannot migrate the database", metadata: ["error": "\(reason)"])
                 throw StoreError.migration(reason)
             } catch {
+                failures += 1
+                let delay = Self.stepBackoff.delay(afterFailures: failures)
                 logger.warning("start-up step failed; retrying", metadata: ["step": "\(name)", "error": "\(error)", "retry_in": "\(delay)"])
                 // /readyz shows the step and the kind of failure, never the driver's text.
                 readiness.starting("\(name): \(StoreError.publicSummary(of: error))")
                 do { try await Task.sleep(for: delay) } catch { return false }
-                delay = min(delay * 2, .seconds(5))
             }
         }
         return false

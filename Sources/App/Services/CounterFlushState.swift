@@ -88,10 +88,9 @@ public struct CounterFlushState: Sendable, Equatable {
         return batches
     }
 
-    /// How long to wait before retrying after failures: 250 ms doubling to 10 s.
-    public var retryDelay: Duration {
-        guard consecutiveFailures > 0 else { return .zero }
-        let exponent = min(consecutiveFailures - 1, 6)
-        return min(.milliseconds(250 * (1 << exponent)), .seconds(10))
-    }
+    /// Retries after failed writes: 250 ms doubling to 10 s.
+    public static let retryBackoff = Backoff(initial: .milliseconds(250), maximum: .seconds(10))
+
+    /// How long to wait before retrying after the failures so far (zero: none).
+    public var retryDelay: Duration { Self.retryBackoff.delay(afterFailures: consecutiveFailures) }
 }

@@ -1,4 +1,5 @@
 import Logging
+import Observability
 import Persistence
 import Server
 import ServiceLifecycle
@@ -362,9 +363,6 @@ public actor VisitorCounter: Service {
 
     private static func newInstanceID() -> String {
         var generator = SystemRandomNumberGenerator()
-        return [generator.next(), generator.next()].map { (word: UInt64) -> String in
-            let digits = String(word, radix: 16)
-            return String(repeating: "0", count: 16 - digits.count) + digits
-        }.joined()
+        return Hex.encode(generator.next() as UInt64) + Hex.encode(generator.next() as UInt64)
     }
 }

@@ -1,12 +1,10 @@
-import CLinuxShim
 import EventLoop
 import Glibc
 
 /// Sends `WATCHDOG=1` only while every event loop keeps turning.
 ///
-/// Each loop records the end of every turn (and a heartbeat timer makes an idle loop
-/// turn every 250 ms). This thread wakes at half the watchdog interval and pings only
-/// if every loop turned within that half interval — so one stuck loop stops the pings
+/// This thread wakes at half the watchdog interval and pings only if no loop is stuck
+/// for that half interval (``EventLoop/isStuck(threshold:at:)``) — so one stuck loop stops the pings
 /// and systemd restarts the process. The ping itself is a datagram sent from this
 /// helper thread, keeping even that system call off the loops.
 public enum LoopWatchdog {
@@ -19,12 +17,8 @@ public enum LoopWatchdog {
         let halfNanos = half.nanosecondsClamped
         OSThread.startDetached(name: "barkd-watchdog") {
             while true {
-                let now = barkd_monotonic_ns()
-                let allTurning = loops.allSatisfy { loop in
-                    let last = loop.lastTurnNanoseconds.load(ordering: .relaxed)
-                    return now < last || now - last < halfNanos
-                }
-                if allTurning { notifier.watchdogPing() }
+                let now = Deadline.now()
+                if !loops.contains(where: { $0.isStuck(threshold: half, at: now) }) { notifier.watchdogPing() }
                 var request = timespec(tv_sec: Int(halfNanos / 1_000_000_000), tv_nsec: Int(halfNanos % 1_000_000_000))
                 var remaining = timespec()
                 while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }

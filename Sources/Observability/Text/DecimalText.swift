@@ -24,6 +24,25 @@ public enum DecimalText {
         }
     }
 
+    /// Appends `thousandths / 1000` as a decimal fraction with three digits after the
+    /// point (`1.234`, `-0.050`), or with trailing zeros dropped when `trimmingZeros`
+    /// (`1.5`, `2`): milliseconds from microseconds, JSON numbers of fixed precision.
+    public static func append(thousandths value: Int, trimmingZeros: Bool = false, to output: inout [UInt8]) {
+        if value < 0 { output.append(UInt8(ascii: "-")) }
+        appendMagnitude(value.magnitude / 1000, to: &output)
+        var fraction = Int(value.magnitude % 1000)
+        var width = 3
+        if trimmingZeros {
+            if fraction == 0 { return }
+            while fraction % 10 == 0 {
+                fraction /= 10
+                width -= 1
+            }
+        }
+        output.append(UInt8(ascii: "."))
+        append(fraction, width: width, to: &output)
+    }
+
     private static func appendMagnitude(_ value: UInt, to output: inout [UInt8]) {
         if value < 10 {
             output.append(UInt8(truncatingIfNeeded: value) + 0x30)

@@ -1,3 +1,5 @@
+import Observability
+
 /// A MariaDB/MySQL location: `mariadb://user@host:port/database?tls=verify-identity`
 /// (`mysql://` is the same). The password normally comes separately
 /// (`BARKD_DB_PASSWORD_FILE` / `BARKD_DB_PASSWORD`); `user:password@` is accepted but the

@@ -61,7 +61,8 @@ final class MariaDBConnection: SQLConnection {
     /// Connector/C takes whole seconds; sub-second parts round up, and 0 would mean "no
     /// timeout", so at least 1.
     static func wholeSeconds(_ duration: Duration) -> UInt32 {
-        UInt32(clamping: max(1, (duration.nanoseconds + 999_999_999) / 1_000_000_000))
+        let (seconds, attoseconds) = duration.components
+        return UInt32(clamping: max(1, attoseconds > 0 ? seconds + 1 : seconds))
     }
 
     private static func setOption(_ mysql: UnsafeMutablePointer<MYSQL>, _ option: mysql_option, seconds: Duration) {

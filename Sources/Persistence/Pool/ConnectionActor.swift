@@ -1,4 +1,5 @@
 import CLinuxShim
+import EventLoop
 
 /// One database connection behind an actor whose executor is its own ``DatabaseThread``:
 /// every blocking driver call runs on that thread, callers only suspend.
@@ -27,7 +28,7 @@ actor ConnectionActor {
         self.thread = DatabaseThread(name: threadName)
         self.connector = connector
         self.monitor = monitor
-        self.validateAfterIdleNanoseconds = validateAfterIdle.nanoseconds
+        self.validateAfterIdleNanoseconds = validateAfterIdle.nanosecondsClamped
     }
 
     /// Runs `body` with the open connection (opening it first if needed).

@@ -1,4 +1,5 @@
 import CLinuxShim
+import EventLoop
 import Synchronization
 
 /// A fixed number of connections, each on its own database thread (``ConnectionActor``),
@@ -126,7 +127,7 @@ final class ConnectionPool: Sendable {
     }
 
     private func sweepTimeouts() async {
-        let timeout = configuration.waitTimeout.nanoseconds
+        let timeout = configuration.waitTimeout.nanosecondsClamped
         while true {
             let now = barkd_monotonic_ns()
             let cutoff = now >= timeout ? now - timeout : 0

@@ -18,15 +18,10 @@ import Synchronization
 /// the last enqueue that could use it (enqueues after shutdown are refused).
 final class DatabaseThread: SerialExecutor, @unchecked Sendable {
     private struct Queue {
-        var work = Deque<Work>()
+        var jobs = Deque<UnownedJob>()
         var sleeping = false
         var stopping = false
         var exited = false
-    }
-
-    private enum Work {
-        case job(UnownedJob)
-        case closure(@Sendable () -> Void)
     }
 
     let name: String
@@ -45,7 +40,17 @@ final class DatabaseThread: SerialExecutor, @unchecked Sendable {
     }
 
     func enqueue(_ job: consuming ExecutorJob) {
-        submit(.job(UnownedJob(job)))
+        let job = UnownedJob(job)
+        let wake = queue.withLock { queue -> Bool in
+            precondition(!queue.exited, "job enqueued on database thread \(name) after it exited")
+            queue.jobs.append(job)
+            if queue.sleeping {
+                queue.sleeping = false
+                return true
+            }
+            return false
+        }
+        if wake { _ = barkd_eventfd_write(wakeFD) }
     }
 
     func asUnownedSerialExecutor() -> UnownedSerialExecutor {
@@ -61,11 +66,6 @@ final class DatabaseThread: SerialExecutor, @unchecked Sendable {
         threadID.load(ordering: .acquiring) == barkd_gettid()
     }
 
-    /// Runs `body` on the thread (used to close a connection whose actor is gone).
-    func execute(_ body: @escaping @Sendable () -> Void) {
-        submit(.closure(body))
-    }
-
     /// Lets the thread run what is queued, then exit.
     func shutdown() {
         let wake = queue.withLock { queue in
@@ -78,26 +78,13 @@ final class DatabaseThread: SerialExecutor, @unchecked Sendable {
         if wake { _ = barkd_eventfd_write(wakeFD) }
     }
 
-    private func submit(_ work: Work) {
-        let wake = queue.withLock { queue -> Bool in
-            precondition(!queue.exited, "job enqueued on database thread \(name) after it exited")
-            queue.work.append(work)
-            if queue.sleeping {
-                queue.sleeping = false
-                return true
-            }
-            return false
-        }
-        if wake { _ = barkd_eventfd_write(wakeFD) }
-    }
-
     private func run() {
         threadID.store(barkd_gettid(), ordering: .releasing)
         let executor = asUnownedSerialExecutor()
-        var batch = Deque<Work>()
+        var batch = Deque<UnownedJob>()
         while true {
             let exit = queue.withLock { queue -> Bool in
-                if queue.work.isEmpty {
+                if queue.jobs.isEmpty {
                     if queue.stopping {
                         queue.exited = true
                         return true
@@ -105,7 +92,7 @@ final class DatabaseThread: SerialExecutor, @unchecked Sendable {
                     queue.sleeping = true
                     return false
                 }
-                swap(&batch, &queue.work)
+                swap(&batch, &queue.jobs)
                 return false
             }
             if exit { break }
@@ -115,11 +102,8 @@ final class DatabaseThread: SerialExecutor, @unchecked Sendable {
                 queue.withLock { $0.sleeping = false }
                 continue
             }
-            while let work = batch.popFirst() {
-                switch work {
-                case .job(let job): job.runSynchronously(on: executor)
-                case .closure(let body): body()
-                }
+            while let job = batch.popFirst() {
+                job.runSynchronously(on: executor)
             }
         }
         close(wakeFD)

@@ -1,9 +1,12 @@
-/// When a pool may try to connect again after failures: exponential backoff with jitter,
-/// one attempt at a time once connecting has failed (a half-open circuit breaker), so a
-/// dead database costs callers an immediate ``StoreError/unavailable``, not a timeout each.
+import EventLoop
+
+/// When a pool may try to connect again after failures: a ``Backoff`` with jitter, one
+/// attempt at a time once connecting has failed (a half-open circuit breaker), so a dead
+/// database costs callers an immediate ``StoreError/unavailable``, not a timeout each.
 struct ReconnectBackoff: Sendable {
-    let initialNanoseconds: UInt64
-    let maximumNanoseconds: UInt64
+    /// The delays: from `initial`, doubling up to `maximum`, each 50–100 % of that so
+    /// that replicas spread apart.
+    let policy: Backoff
     /// Consecutive failed connects (0: connect freely).
     private(set) var failures = 0
     /// Monotonic nanoseconds before which nobody tries again.
@@ -13,8 +16,7 @@ struct ReconnectBackoff: Sendable {
     private(set) var lastError: String?
 
     init(initial: Duration, maximum: Duration) {
-        self.initialNanoseconds = initial.nanoseconds
-        self.maximumNanoseconds = max(maximum.nanoseconds, initial.nanoseconds)
+        policy = Backoff(initial: initial, maximum: maximum, jitter: 0.5)
     }
 
     enum Decision: Equatable {
@@ -38,22 +40,13 @@ struct ReconnectBackoff: Sendable {
         return .connect
     }
 
-    /// The delay before the next attempt after `failures` failures, before jitter.
-    static func delay(failures: Int, initial: UInt64, maximum: UInt64) -> UInt64 {
-        let shift = UInt64(min(max(failures - 1, 0), 40))
-        let (scaled, overflow) = initial.multipliedReportingOverflow(by: 1 << shift)
-        return overflow ? maximum : min(scaled, maximum)
-    }
-
-    /// Records a failed connect; `random` in 0..<1 spreads replicas apart (the delay is
-    /// 50–100 % of the exponential value).
+    /// Records a failed connect; `random` in 0…1 picks the delay within the jitter.
     mutating func failed(now: UInt64, error: String, random: Double) {
         failures += 1
         probing = false
         lastError = error
-        let delay = Self.delay(failures: failures, initial: initialNanoseconds, maximum: maximumNanoseconds)
-        let jittered = UInt64(Double(delay) * (0.5 + 0.5 * min(max(random, 0), 1)))
-        retryAt = now + jittered
+        let (retryAt, overflow) = now.addingReportingOverflow(policy.delay(afterFailures: failures, random: random).nanosecondsClamped)
+        self.retryAt = overflow ? .max : retryAt
     }
 
     /// Records a successful connect.
@@ -62,14 +55,5 @@ struct ReconnectBackoff: Sendable {
         probing = false
         retryAt = 0
         lastError = nil
-    }
-}
-
-extension Duration {
-    /// Whole nanoseconds (negative durations count as zero).
-    var nanoseconds: UInt64 {
-        let (seconds, attoseconds) = components
-        guard seconds >= 0 else { return 0 }
-        return UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
     }
 }

@@ -1,4 +1,5 @@
 import CSQLite
+import EventLoop
 import Glibc
 
 /// One SQLite connection (`sqlite3*`), used only on its database thread. Statements are
@@ -21,7 +22,7 @@ final class SQLiteConnection: SQLConnection {
         }
         let connection = SQLiteConnection(handle: handle)
         do {
-            let milliseconds = Int32(clamping: busyTimeout.nanoseconds / 1_000_000)
+            let milliseconds = Int32(clamping: busyTimeout.nanosecondsClamped / 1_000_000)
             sqlite3_busy_timeout(handle, milliseconds)
             try connection.enableWAL(busyTimeout: busyTimeout)
             try connection.execute("PRAGMA foreign_keys = ON")

@@ -1,3 +1,5 @@
+import Observability
+
 /// The bundled seed catalog: small animated dog GIFs drawn by
 /// `scripts/make_seed_gifs.py`, compiled into the binary (``SeedData.swift``), so a fresh
 /// install shows real dog GIFs offline. Load it with ``Store/seedIfNeverSeeded(_:)``.

@@ -1,3 +1,5 @@
+import Observability
+
 /// The text of a visitor-counter spool: a header line, then one line per batch with its
 /// own checksum, so a damaged or cut file is detected and its good prefix kept.
 ///
@@ -25,7 +27,7 @@ public enum CounterSpoolFormat {
         var text = header + "\n"
         for batch in batches {
             let fields = "\(batch.instance) \(batch.sequence) \(batch.delta)"
-            text += "batch \(fields) \(hex(CRC32.checksum(fields.utf8)))\n"
+            text += "batch \(fields) \(Hex.encode(CRC32.checksum(fields.utf8)))\n"
         }
         return Array(text.utf8)
     }
@@ -50,7 +52,7 @@ public enum CounterSpoolFormat {
                 let words = line.split(separator: " ", omittingEmptySubsequences: false)
                 guard words.count == 5, words[0] == "batch" else { return stop("not a batch line") }
                 let fields = words[1...3].joined(separator: " ")
-                guard String(words[4]) == hex(CRC32.checksum(fields.utf8)) else { return stop("checksum mismatch") }
+                guard String(words[4]) == Hex.encode(CRC32.checksum(fields.utf8)) else { return stop("checksum mismatch") }
                 guard let sequence = Int64(words[2]), let delta = Int64(words[3]), sequence >= 1, delta >= 1, !words[1].isEmpty else {
                     return stop("bad numbers")
                 }
@@ -60,10 +62,5 @@ public enum CounterSpoolFormat {
         }
         if lineNumber == 0 { return Decoded(batches: [], problem: "empty file", droppedBytes: 0) }
         return Decoded(batches: batches, problem: nil, droppedBytes: 0)
-    }
-
-    private static func hex(_ value: UInt32) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 8 - digits.count) + digits
     }
 }

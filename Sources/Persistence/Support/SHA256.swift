@@ -1,3 +1,5 @@
+import Observability
+
 /// SHA-256 (FIPS 180-4) in pure Swift: the digest of stored GIF bytes, used as their
 /// strong ETag. Small and dependency-free (no swift-crypto) to keep the build fast;
 /// checked against the FIPS test vectors and the seed catalog in the tests.

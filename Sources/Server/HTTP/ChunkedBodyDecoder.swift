@@ -1,4 +1,5 @@
 import Glibc
+import Observability
 
 /// Decodes a chunked request body incrementally (RFC 9112 §7.1): chunk-size lines of at
 /// most 16 hex digits with optional extensions, chunk data followed by exactly CRLF, and
@@ -101,9 +102,9 @@ struct ChunkedBodyDecoder: Sendable, Equatable {
     static func chunkSize(_ line: UnsafeRawBufferPointer) -> Int? {
         var size = 0
         var index = 0
-        while index < line.count, let digit = hexValue(line[index]) {
+        while index < line.count, let digit = Hex.value(of: line[index]) {
             guard index < 15 || (index == 15 && size >> 59 == 0) else { return nil }
-            size = size << 4 | digit
+            size = size << 4 | Int(digit)
             index += 1
         }
         guard index > 0, index <= 16 else { return nil }
@@ -114,14 +115,5 @@ struct ChunkedBodyDecoder: Sendable, Equatable {
         }
         while index < line.count, line[index] == 0x20 || line[index] == 0x09 { index += 1 }
         return index == line.count ? size : nil
-    }
-
-    private static func hexValue(_ byte: UInt8) -> Int? {
-        switch byte {
-        case 0x30...0x39: Int(byte - 0x30)
-        case 0x41...0x46: Int(byte - 0x41 + 10)
-        case 0x61...0x66: Int(byte - 0x61 + 10)
-        default: nil
-        }
     }
 }

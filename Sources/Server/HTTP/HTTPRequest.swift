@@ -1,3 +1,5 @@
+import Observability
+
 /// The header fields of a request: ranges into the request's bytes, decoded on access.
 public struct HTTPHeaders: Sendable, Sequence {
     let storage: [UInt8]
@@ -77,7 +79,7 @@ public struct HTTPRequest: Sendable {
         }
         self.target = target
         if let parts = RequestTarget(target),
-            let decoded = parts.path.utf8.contains(UInt8(ascii: "%")) ? PercentDecoding.decode(parts.path.utf8) : String(parts.path)
+            let decoded = parts.path.utf8.contains(UInt8(ascii: "%")) ? PercentEncoding.decode(parts.path.utf8) : String(parts.path)
         {
             self.rawPath = parts.path
             self.path = decoded

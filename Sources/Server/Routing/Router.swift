@@ -1,3 +1,5 @@
+import Observability
+
 /// Handles one routed request; `context` carries the route, the request id and a logger
 /// that names it.
 public typealias HTTPHandler = @Sendable (HTTPRequest, RequestContext) async throws -> HTTPResponse
@@ -102,9 +104,9 @@ public struct Router: Sendable {
             switch segment {
             case .literal(let literal):
                 if part.utf8.elementsEqual(literal.utf8) { continue }
-                guard part.utf8.contains(UInt8(ascii: "%")), PercentDecoding.decode(part.utf8) == literal else { return .noMatch }
+                guard part.utf8.contains(UInt8(ascii: "%")), PercentEncoding.decode(part.utf8) == literal else { return .noMatch }
             case .parameter(let name):
-                guard let value = PercentDecoding.decode(part.utf8) else { return .malformed }
+                guard let value = PercentEncoding.decode(part.utf8) else { return .malformed }
                 parameters[name] = value
             }
         }
