@@ -3,9 +3,14 @@ import PackageDescription
 
 /// Every target builds in Swift 6 language mode (complete strict concurrency). Warnings
 /// are not errors in the build itself; `scripts/test.sh` fails on any warning in barkd's
-/// own code (it reads the build log).
+/// own code (it reads the build log). Two upcoming features make Swift check imports:
+/// `MemberImportVisibility` (a file uses only members of modules it imports itself) and
+/// `InternalImportsByDefault` (an import is internal unless written `public import`, so a
+/// module's public API names exactly the modules its users need).
 let swiftSettings: [SwiftSetting] = [
-    .swiftLanguageMode(.v6)
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
 let package = Package(

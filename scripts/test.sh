@@ -20,7 +20,8 @@ cleanup() {
 }
 trap cleanup EXIT
 echo "== swift build" >&2
-swift build --build-tests 2>&1 | tee "$build_log"
+# Every module a target imports must be one of its declared dependencies.
+swift build --build-tests --explicit-target-dependency-import-check=error 2>&1 | tee "$build_log"
 if grep -E "^/.*/(Sources|Tests|Plugins)/.*: warning:" "$build_log" | grep -v "/.build" ; then
     echo "compiler warnings in barkd's code (see above): failing" >&2
     exit 1

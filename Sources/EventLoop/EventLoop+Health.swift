@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Whether a loop keeps turning, for the systemd watchdog, `/livez` and `/health`. Safe
 /// from any thread: the loop publishes the end of each turn and its heartbeat's lateness
 /// in atomics, and a heartbeat timer makes even an idle loop turn every

@@ -1,5 +1,6 @@
 import CLinuxShim
 import HeapModule
+import Synchronization
 
 extension EventLoop {
     /// Runs `action` on this loop at `deadline` (timers with equal deadlines run in the

@@ -9,7 +9,7 @@ public enum OSThread {
         init(_ body: @escaping () -> Void) { self.body = body }
     }
 
-    public static func start(name: String, _ body: @escaping @Sendable () -> Void) -> pthread_t {
+    static func start(name: String, _ body: @escaping @Sendable () -> Void) -> pthread_t {
         // Thread names are limited to 15 bytes by the kernel.
         let shortName = String(name.prefix(15))
         let box = Unmanaged.passRetained(
@@ -30,7 +30,7 @@ public enum OSThread {
         return thread
     }
 
-    public static func join(_ thread: pthread_t) {
+    static func join(_ thread: pthread_t) {
         _ = pthread_join(thread, nil)
     }
 }

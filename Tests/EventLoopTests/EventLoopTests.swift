@@ -1,5 +1,6 @@
 import CLinuxShim
 import Glibc
+import HeapModule
 import Synchronization
 import Testing
 
@@ -112,14 +113,22 @@ struct EventLoopTests {
         let loop = group.loops[0]
         let released = Atomic<Bool>(false)
         loop.execute {
-            // Holds the loop's thread, as a handler calling a blocking function would.
-            for _ in 0..<500 where !released.load(ordering: .relaxed) { usleep(2000) }
+            // Holds the loop's thread, as a handler calling a blocking function would
+            // (until released, at most 10 s).
+            for _ in 0..<5000 where !released.load(ordering: .relaxed) { usleep(2000) }
         }
         #expect(await eventually { loop.isStuck(threshold: .milliseconds(300)) })
         #expect(loop.timeSinceLastTurn() > .milliseconds(300))
+        // Queued behind the blocking job, this runs in the turn after it, when the late
+        // heartbeat has just fired: it reads that lag before the next heartbeat (250 ms
+        // later) replaces it, however late this test's own task is scheduled.
+        let lagAfterRelease = Atomic<Int64>(-1)
+        loop.execute { lagAfterRelease.store(Int64(clamping: loop.lag.nanosecondsClamped), ordering: .relaxed) }
         released.store(true, ordering: .relaxed)
         #expect(await eventually { !loop.isStuck(threshold: .milliseconds(300)) })
-        #expect(await eventually { loop.lag > .milliseconds(25) }, "the heartbeat fired late")
+        #expect(await eventually { lagAfterRelease.load(ordering: .relaxed) >= 0 })
+        let lag = Duration.nanoseconds(lagAfterRelease.load(ordering: .relaxed))
+        #expect(lag > .milliseconds(25), "the heartbeat fired late by \(lag)")
     }
 
     /// Whether `condition` holds within 5 s, polled every millisecond: the late heartbeat's

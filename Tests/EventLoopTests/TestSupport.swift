@@ -1,6 +1,7 @@
-import EventLoop
 import Glibc
 import Synchronization
+
+@testable import EventLoop
 
 /// Blocking client helpers for tests: they run on their own OS threads, never on a loop.
 enum BlockingClient {

@@ -17,6 +17,9 @@ struct ConnectionPoolTests {
         let driver = FakeDriver()
         var configuration = Self.quick
         configuration.queueLimit = 64
+        // This test is about threads, not timeouts: a loaded machine must not make the
+        // 50 callers' wait for two connections time out.
+        configuration.waitTimeout = .seconds(30)
         let pool = ConnectionPool(name: "t-thread", size: 2, configuration: configuration, connector: driver)
         let callerThread = barkd_gettid()
         let threads = try await withThrowingTaskGroup(of: (Int32, Int).self) { group in

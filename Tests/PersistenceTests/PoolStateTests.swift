@@ -76,7 +76,7 @@ struct PoolStateTests {
 }
 
 extension PoolState.Queued: Equatable where Waiter: Equatable {
-    public static func == (lhs: Self, rhs: Self) -> Bool {
+    static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.id == rhs.id && lhs.waiter == rhs.waiter && lhs.since == rhs.since
     }
 }

@@ -1,5 +1,5 @@
 import Persistence
-import Server
+public import Server
 
 /// The admin API (only registered when a token is configured): add and delete catalog
 /// entries, and take the instance out of rotation by hand.

@@ -1,6 +1,6 @@
 import Observability
 import Persistence
-import Server
+public import Server
 
 /// The page and the public JSON API: `/`, `/gifs/{id}`, `/api/gifs/random`, `/api/gifs`,
 /// `/api/visitors`.

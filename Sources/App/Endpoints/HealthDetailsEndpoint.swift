@@ -1,5 +1,5 @@
-import EventLoop
-import Server
+public import EventLoop
+public import Server
 
 /// `GET /health`: the health-check format (`application/health+json`) with the
 /// database round trip, each event loop's lag and the visitor counter's backlog; 200

@@ -1,6 +1,6 @@
-import EventLoop
+public import EventLoop
 import Observability
-import Server
+public import Server
 
 /// `/healthcheck` (the original API's exact shape), `/livez`, `/readyz` and `/version`.
 public struct HealthEndpoints: Sendable {

@@ -1,4 +1,4 @@
-import Server
+public import Server
 
 /// `GET /metrics`: the Prometheus text exposition (version 0.0.4) of every barkd metric.
 public struct MetricsEndpoint: Sendable {

@@ -1,5 +1,5 @@
-import Persistence
-import Server
+public import Persistence
+public import Server
 
 /// A store failure answers for itself: 503 with `Retry-After` when the database is busy
 /// or down (the request may succeed shortly), 500 otherwise — so handlers let store

@@ -1,7 +1,7 @@
-import Logging
-import Observability
+public import Logging
+public import Observability
 import Server
-import ServiceLifecycle
+public import ServiceLifecycle
 
 /// Sends `READY=1` to systemd once ``Readiness`` says the instance is ready (listeners
 /// bound, start-up checks passed), then waits for shutdown.

@@ -1,8 +1,8 @@
 import CLinuxShim
-import Logging
-import Persistence
+public import Logging
+public import Persistence
 import Server
-import ServiceLifecycle
+public import ServiceLifecycle
 
 /// Brings the database side up while the listeners already answer probes: migrate,
 /// seed a fresh catalog, load the catalog and the counter — each step retried with

@@ -1,4 +1,4 @@
-import Prometheus
+public import Prometheus
 import Server
 
 /// `http_server_request_duration_seconds`, the OpenTelemetry HTTP server histogram, with

@@ -1,8 +1,8 @@
 import EventLoop
 import Observability
-import Persistence
-import Prometheus
-import Server
+public import Persistence
+public import Prometheus
+public import Server
 import Synchronization
 
 /// Brings every figure that is kept elsewhere (server counters, the visitor counter,

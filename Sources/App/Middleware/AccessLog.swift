@@ -1,4 +1,4 @@
-import Observability
+public import Observability
 import Server
 import Synchronization
 

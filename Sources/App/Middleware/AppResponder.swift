@@ -1,4 +1,4 @@
-import Server
+public import Server
 
 /// barkd's middleware around its router, outermost first: the request id (so what
 /// follows can name it), the access log, the request metrics, then the routes.

@@ -1,4 +1,4 @@
-import Persistence
+public import Persistence
 import Server
 
 /// An immutable copy of the GIF catalog: a uniform random pick is one array index.

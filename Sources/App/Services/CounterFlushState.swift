@@ -1,4 +1,4 @@
-import Persistence
+public import Persistence
 import Server
 
 /// The visitor counter's bookkeeping, as a plain value: what is stored, what this

@@ -1,7 +1,7 @@
-import Logging
-import Persistence
+public import Logging
+public import Persistence
 import Server
-import ServiceLifecycle
+public import ServiceLifecycle
 
 /// Holds the GIF catalog in memory so a page view needs no catalog query.
 ///

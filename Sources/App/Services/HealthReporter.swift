@@ -1,7 +1,7 @@
-import Logging
-import Persistence
+public import Logging
+public import Persistence
 import Server
-import ServiceLifecycle
+public import ServiceLifecycle
 
 /// Watches the database for `/health`: pings it every `interval` and keeps the last round
 /// trip or what went wrong. It does not touch readiness: every replica shares the

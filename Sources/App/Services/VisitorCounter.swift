@@ -1,8 +1,8 @@
-import Logging
+public import Logging
 import Observability
-import Persistence
+public import Persistence
 import Server
-import ServiceLifecycle
+public import ServiceLifecycle
 
 /// Counts every page view, exactly once, and makes the counts durable.
 ///

@@ -1,7 +1,7 @@
 import CLinuxShim
 import EventLoop
 import Glibc
-import Synchronization
+public import Synchronization
 
 /// Where log lines go: an in-memory buffer drained to a file descriptor (stdout) by a
 /// dedicated writer thread.

@@ -1,3 +1,4 @@
+import CLinuxShim
 import Glibc
 
 /// RFC 3339 UTC timestamps with milliseconds, e.g. `2026-11-22T03:13:05.123Z`, from

@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 
 /// A swift-log handler writing one line per message to a ``LogSink``: a JSON object
 /// (`ts`, `level`, `msg`, `logger`, then metadata) or a text line.

@@ -1,4 +1,5 @@
-import EventLoop
+import CLinuxShim
+public import EventLoop
 import Glibc
 
 /// Sends `WATCHDOG=1` only while every event loop keeps turning.

@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 
 /// How a store's connection pool behaves (`--db-pool-size` and friends).
 public struct DatabasePoolConfiguration: Sendable {

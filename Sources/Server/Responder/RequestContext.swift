@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 
 /// What a responder knows about a request besides its bytes: where it came from, the
 /// route that matched it, and what middleware set for those after it.

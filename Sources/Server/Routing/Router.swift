@@ -1,3 +1,4 @@
+import Logging
 import Observability
 
 /// Handles one routed request; `context` carries the route, the request id and a logger

@@ -1,7 +1,7 @@
-import EventLoop
+public import EventLoop
 import Glibc
-import Logging
-import ServiceLifecycle
+public import Logging
+public import ServiceLifecycle
 import Synchronization
 
 /// barkd's HTTP/1.1 server: listeners on every event loop, one child task per connection.

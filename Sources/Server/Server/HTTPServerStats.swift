@@ -1,4 +1,4 @@
-import Synchronization
+public import Synchronization
 
 /// Live counters of the HTTP server, read by metrics and tests.
 ///
