@@ -111,6 +111,7 @@ let package = Package(
                 "Persistence",
                 "EventLoop",
                 "Observability",
+                "CLinuxShim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -133,7 +134,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "EventLoopTests",
-            dependencies: ["EventLoop", "CLinuxShim"],
+            dependencies: ["EventLoop", "CLinuxShim", .product(name: "HeapModule", package: "swift-collections")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -143,7 +144,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PersistenceTests",
-            dependencies: ["Persistence", "EventLoop", "Observability"],
+            dependencies: ["Persistence", "EventLoop", "Observability", "CLinuxShim"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -157,7 +158,11 @@ let package = Package(
         ),
         .testTarget(
             name: "AppTests",
-            dependencies: ["App", "Server", "EventLoop", "Observability", "Persistence", .product(name: "Prometheus", package: "swift-prometheus")],
+            dependencies: [
+                "App", "Server", "EventLoop", "Observability", "Persistence",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -26,6 +26,8 @@ if grep -E "^/.*/(Sources|Tests|Plugins)/.*: warning:" "$build_log" | grep -v "/
     echo "compiler warnings in barkd's code (see above): failing" >&2
     exit 1
 fi
+# ...and every module it imports, C targets and other packages' products included.
+swift package dump-package | scripts/check-imports.py
 
 echo "== starting a test MariaDB" >&2
 BARKD_TEST_MARIADB_URL=$(scripts/mariadb-test-server.sh start "$mariadb_dir")
