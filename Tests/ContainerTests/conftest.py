@@ -10,22 +10,28 @@ wait is bounded; only 127.0.0.1 is contacted.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
-import socket
 import subprocess
+import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "Tests" / "IntegrationTests"))
+from barkd_helpers import free_port  # noqa: E402,F401  (the tests import it from here)
+from barkd_helpers import wait_until as _wait_until  # noqa: E402
+
+#: The integration tests' `wait_until`, polling every 0.2 s (podman calls are slow).
+wait_until = functools.partial(_wait_until, interval=0.2)
 DOCKERFILE = REPO / "containers" / "Dockerfile"
 #: How often the health ticker runs due health checks (podman schedules HEALTHCHECK with
 #: systemd timers; without systemd as PID 1 nothing would run them).
@@ -41,21 +47,6 @@ def podman(*args: str, check: bool = True, timeout: float = 120, input: Optional
 
 def inspect(name: str, template: str) -> str:
     return podman("inspect", name, "--format", template).stdout.decode().strip()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float, what: str, interval: float = 0.2) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 def http(method: str, url: str, headers: Optional[dict] = None, timeout: float = 5) -> tuple[int, bytes]:

@@ -12,10 +12,14 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "IntegrationTests"))
+from barkd_helpers import free_port  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOWS = REPO / ".github" / "workflows"
@@ -214,13 +218,6 @@ esac
 
 IMAGE = "docker.io/barkd/barkd:7"
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
-
-
-def free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def verify(tmp_path: Path, deployed: str, pods: dict[str, tuple[str, str | None]], commit: str = COMMIT,

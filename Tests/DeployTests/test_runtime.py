@@ -21,7 +21,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "Tests" / "IntegrationTests"))
-from conftest import BarkdRunner, NotifySocket, clean_environment, socket_activation_prefix  # noqa: E402
+from barkd_helpers import BarkdRunner, NotifySocket, clean_environment, free_port, socket_activation_prefix  # noqa: E402
 
 IMAGE_BINARY = "/usr/local/bin/barkd"
 
@@ -41,12 +41,6 @@ def runner(barkd_bin):
         yield started
     finally:
         started.cleanup()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ and justified in one place.
 
 from __future__ import annotations
 
-CRLF = b"\r\n"
+from barkd_helpers import CRLF, http_message
 
 # Bytes that RFC 9110 §5.5 forbids in a field value but h11 accepts (its field-vchar is
 # "anything but NUL and whitespace"): barkd rejects them, so they live in the test's
@@ -33,9 +33,7 @@ def request(
 ) -> bytes:
     """One request: request line, ``Host`` first (unless None), ``headers``, blank line, body."""
     fields = ([(b"Host", host)] if host is not None else []) + list(headers or [])
-    head = method + b" " + target + b" " + version + eol
-    head += b"".join(name + b": " + value + eol for name, value in fields)
-    return head + eol + body
+    return http_message(method + b" " + target + b" " + version, fields, body, eol)
 
 
 def raw_head(*lines: bytes, eol: bytes = CRLF) -> bytes:

@@ -19,7 +19,7 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-from conftest import REPO_ROOT
+from barkd_helpers import REPO_ROOT
 
 SERVER_SCRIPT = REPO_ROOT / "scripts" / "mariadb-test-server.sh"
 CLIENT_TIMEOUT = 20.0

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from test_gif_app import start_app, view_page, visitors
+from barkd_helpers import view_page, visitors, wait_until
 
 pytestmark = pytest.mark.timeout(150)
 
@@ -176,14 +176,8 @@ class Browser:
 
     def wait(self, script: str, what: str):
         """Polls a JS expression until it is truthy (bounded); returns its value."""
-        deadline = time.monotonic() + WAIT_TIMEOUT
-        value = None
-        while time.monotonic() < deadline:
-            value = self.driver.execute_script(f"return ({script});")
-            if value:
-                return value
-            time.sleep(0.1)
-        raise AssertionError(f"timed out after {WAIT_TIMEOUT}s waiting for {what} ({script!r} = {value!r})")
+        return wait_until(lambda: self.driver.execute_script(f"return ({script});"), WAIT_TIMEOUT,
+                          f"{what} ({script!r})", interval=0.1)
 
     def load(self, url: str) -> None:
         self.driver.get(url)
@@ -231,11 +225,6 @@ def browser(tmp_path):
         yield b
     finally:
         b.stop()
-
-
-@pytest.fixture
-def app(start_barkd, tmp_path):
-    return start_app(start_barkd, tmp_path / "data")
 
 
 def _check_page(browser: Browser, name: str, metrics: dict) -> dict:

@@ -43,7 +43,6 @@ Parameters (environment, all optional):
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import threading
@@ -54,10 +53,9 @@ from typing import Callable, Optional
 
 import pytest
 
-from conftest import Barkd, BarkdRunner, ConnectionClosed, request
+from barkd_helpers import Barkd, BarkdRunner, ConnectionClosed, call, metric_value, request, wait_ready, wait_until
 from fault_relay import FaultRelay
 from netfaults import MARIADB_PORT, MariaDBHost, NetfaultsUnavailable
-from test_gif_app import call, wait_ready
 
 
 def _env_float(name: str, default: Optional[float]) -> Optional[float]:
@@ -137,11 +135,6 @@ def barkd_timeouts(barkd_bin) -> dict:
 # --------------------------------------------------------------------------------------
 
 
-def _metric(text: str, name: str) -> Optional[float]:
-    match = re.search(rf"^{re.escape(name)}(?:{{[^}}]*}})? (\S+)$", text, re.M)
-    return float(match.group(1)) if match else None
-
-
 class Cluster:
     """Three barkds on one database URL, each with its own data directory, restartable."""
 
@@ -193,10 +186,11 @@ class Cluster:
             return None
         if response.status != 200:
             return None
-        return _metric(response.body.decode("utf-8", "replace"), "barkd_pending_views")
+        return metric_value(response.body.decode("utf-8", "replace"), "barkd_pending_views")
 
     def wait_flushed(self, timeout: float) -> list[Optional[float]]:
-        """Waits (bounded) until no barkd has pending views; returns the last readings."""
+        """Waits (bounded) until no barkd has pending views; returns the last readings. Does
+        not fail at the deadline: the test reports the readings with the counts."""
         deadline = time.monotonic() + timeout
         while True:
             readings = [self.pending(i) for i in range(INSTANCES)]
@@ -269,6 +263,7 @@ class ViewDriver:
             time.sleep(slot - now)
 
     def _worker(self, index: int) -> None:
+        # The short sleeps here pace retries (paused, barkd down, connection lost).
         client = None
         current: Optional[Barkd] = None
         while not self.stopping.is_set():
@@ -325,27 +320,23 @@ class ViewDriver:
             client.close()
 
     def wait_answered(self, count: int, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while self.answered < count:
+        def answered() -> bool:
             if self.sent >= MAX_VIEWS:
                 raise AssertionError(f"the load reached its cap of {MAX_VIEWS} page views: the harness's pace is wrong")
-            if time.monotonic() > deadline:
-                raise AssertionError(f"only {self.answered} page views answered within {timeout} s "
-                                     f"(wanted {count}); errors {dict(self.errors)}")
-            time.sleep(0.02)
+            return self.answered >= count
+
+        wait_until(answered, timeout, lambda: f"{count} page views answered (only {self.answered}); "
+                                              f"errors {dict(self.errors)}", interval=0.02)
 
     def pause(self, index: int) -> None:
         """No new views on `index`; waits (bounded) for its views in flight."""
         with self.lock:
             self.paused[index] = True
-        deadline = time.monotonic() + self.client_timeout + 5
-        while True:
+        def idle() -> bool:
             with self.lock:
-                if self.inflight[index] == 0:
-                    return
-            if time.monotonic() > deadline:
-                raise AssertionError(f"views in flight on barkd {index} did not finish")
-            time.sleep(0.01)
+                return self.inflight[index] == 0
+
+        wait_until(idle, self.client_timeout + 5, f"the views in flight on barkd {index} finished", interval=0.01)
 
     def resume(self, index: int) -> None:
         with self.lock:
@@ -388,6 +379,10 @@ class Case:
         self.allowed_loss = 0
 
 
+# The fixed sleeps in the fault_* functions below are how long each fault lasts (or how
+# long the load runs before it): part of the fault injected, not waits for an event.
+
+
 def fault_partition(case: Case) -> None:
     case.host.partition()
     try:
@@ -416,15 +411,11 @@ def fault_freeze(case: Case) -> None:
 
 def fault_cut_commit(case: Case) -> None:
     case.relay.arm_cut(CUTS)
-    deadline = time.monotonic() + 20
     try:
-        while case.relay.cuts_done < CUTS:
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"the relay cut {case.relay.cuts_done} of {CUTS} commit points in 20 s "
-                    f"(commit points seen: {case.relay.commit_points}); does barkd write visitor_counter "
-                    f"with a text COMMIT or an autocommit UPDATE through the relay?")
-            time.sleep(0.02)
+        wait_until(lambda: case.relay.cuts_done >= CUTS, 20,
+                   lambda: f"the relay to cut {CUTS} commit points (it cut {case.relay.cuts_done}; commit points "
+                           f"seen: {case.relay.commit_points}); does barkd write visitor_counter with a text "
+                           f"COMMIT or an autocommit UPDATE through the relay?", interval=0.02)
     finally:
         case.relay.disarm()
     case.notes["cuts"] = case.relay.cuts_done
@@ -483,6 +474,8 @@ def _sigkill(case: Case, victim: int, may_lose: bool, window: float, max_loss: O
     killed_at = time.monotonic()
     b.send_signal(signal.SIGKILL)
     b.proc.wait(timeout=10)
+    # A fixed settling window, not a wait for one event: the load threads find their
+    # connections dead; what they sent to the killed process until now counts as in flight.
     time.sleep(0.3)
     with case.driver.lock:
         case.ambiguous = case.driver.unanswered[victim] - unanswered_before
@@ -605,13 +598,13 @@ def test_every_view_counted_once_through_fault(fault, mode, mariadb_host, barkd_
         started = time.monotonic()
         driver.start()
         driver.wait_answered(30, timeout=20)
-        time.sleep(0.5)
+        time.sleep(0.5)  # steady load before the fault (part of the scenario)
 
         FAULT_ACTIONS[fault](case)
 
         # Views after the fault healed, then the counters flush and the barkds stop.
         driver.wait_answered(driver.answered + 30, timeout=client_timeout + 20)
-        time.sleep(0.5)
+        time.sleep(0.5)  # steady load after the heal (part of the scenario)
         driver.stop()
         pending = cluster.wait_flushed(timeout=max(30.0, 3 * read_timeout))
         stop_budget = SHUTDOWN_GRACE_S + 15 + (read_timeout if not has_read_flag else 0)

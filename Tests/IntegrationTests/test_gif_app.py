@@ -10,195 +10,27 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import signal
 import struct
 import subprocess
-import threading
-import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Optional
 
 import pytest
 
-from conftest import REPO_ROOT, Barkd, Client, ConnectionClosed, Response, clean_environment, request
+from barkd_helpers import (REQUEST_TIMEOUT, SEED_SHA_BY_TITLE, SEED_TITLES, TOKEN, Barkd, LoadUntilStopped,
+                           Response, call, clean_environment, list_all, pending_views, request, start_app,
+                           view_page, visitors, wait_ready, wait_until, write_token)
 
 pytestmark = pytest.mark.timeout(120)
 
-SEED_DIR = REPO_ROOT / "Sources" / "Persistence" / "Seed"
-SEED_CATALOG = json.loads((SEED_DIR / "catalog.json").read_text())
-SEED_TITLES = {entry["title"] for entry in SEED_CATALOG}
-SEED_SHA_BY_TITLE = {entry["title"]: entry["sha256"] for entry in SEED_CATALOG}
-
-#: How long a fresh barkd may take to migrate, seed and report ready.
-READY_TIMEOUT = 30.0
-#: Socket timeout of API requests (a page view in sync mode waits for a database write).
-REQUEST_TIMEOUT = 10.0
-
-TOKEN = "dog-admin-token-0123456789abcdef"
 IMMUTABLE = "public, max-age=31536000, immutable"
-VISITOR_RE = r'<strong id="visitor">#(\d+)</strong>'
-
 
 # --------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------
-
-
-def call(b: Barkd, method: str, path: str, headers: Optional[dict] = None, body: bytes = b"",
-         token: Optional[str] = None, timeout: float = REQUEST_TIMEOUT) -> Response:
-    """One request on a fresh connection (`Connection: close`); a body gets its
-    Content-Length. If barkd answers (and closes) before the whole body is sent, the
-    answer is still read."""
-    hdrs = {"Connection": "close"}
-    if token is not None:
-        hdrs["Authorization"] = f"Bearer {token}"
-    if body or method in ("POST", "PUT", "PATCH"):
-        hdrs["Content-Length"] = str(len(body))
-    hdrs.update(headers or {})
-    with b.client(timeout=timeout) as client:
-        try:
-            client.send(request(method, path, hdrs, body))
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-        return client.read_response(head=(method == "HEAD"))
-
-
-def wait_ready(b: Barkd, timeout: float = READY_TIMEOUT) -> list[int]:
-    """Polls `/readyz` until 200; returns every status seen. Fails (with barkd's stderr
-    and last log lines) if barkd exits or is not ready in `timeout`."""
-    deadline = time.monotonic() + timeout
-    seen: list[int] = []
-    while True:
-        if not b.alive():
-            raise AssertionError(
-                f"barkd exited ({b.proc.poll()}) before it was ready; statuses {seen}; "
-                f"stderr={b.stderr!r}; log tail={b.raw_lines[-10:]!r}"
-            )
-        try:
-            status = call(b, "GET", "/readyz", timeout=2).status
-        except (OSError, AssertionError) as error:
-            status = -1
-            last_error = error
-        seen.append(status)
-        if status == 200:
-            return seen
-        if time.monotonic() > deadline:
-            raise AssertionError(
-                f"/readyz not 200 within {timeout}s (statuses: {seen[-10:]}); "
-                f"stderr={b.stderr!r}; log tail={b.raw_lines[-10:]!r}"
-            )
-        time.sleep(0.05)
-
-
-def write_token(directory: Path, token: str = TOKEN, newline: bool = True) -> Path:
-    path = directory / "admin-token"
-    path.write_text(token + ("\n" if newline else ""))
-    path.chmod(0o600)
-    return path
-
-
-def start_app(start_barkd, data_dir: Path, *args: str, token: Optional[str] = None,
-              ready: bool = True) -> Barkd:
-    """barkd on the embedded SQLite in `data_dir` (created if missing), optionally with
-    the admin API; waits until `/readyz` is 200."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    argv = ["--data-dir", str(data_dir), *args]
-    if token is not None:
-        argv += ["--admin-token-file", str(write_token(data_dir.parent, token))]
-    b = start_barkd(*argv)
-    if ready:
-        wait_ready(b)
-    return b
-
-
-def list_all(b: Barkd, limit: int = 100) -> list[dict]:
-    """The whole catalog through the paginated API (bounded number of pages)."""
-    out: list[dict] = []
-    after = None
-    for _ in range(100):
-        target = f"/api/gifs?limit={limit}" + (f"&after={after}" if after is not None else "")
-        response = call(b, "GET", target)
-        assert response.status == 200, (target, response.status, response.body)
-        page = response.json()
-        out += page["gifs"]
-        if "next_after" not in page:
-            return out
-        after = page["next_after"]
-    raise AssertionError("more than 100 pages: pagination does not end")
-
-
-def view_page(b: Barkd, client: Optional[Client] = None) -> tuple[int, str]:
-    """One page view: (visitor number, html)."""
-    if client is None:
-        response = call(b, "GET", "/")
-    else:
-        client.send(request("GET", "/"))
-        response = client.read_response()
-    assert response.status == 200, (response.status, response.body[:300])
-    html = response.body.decode("utf-8")
-    match = re.search(VISITOR_RE, html)
-    assert match, f"no visitor number in the page: {html[:2000]}"
-    return int(match.group(1)), html
-
-
-def visitors(b: Barkd) -> int:
-    response = call(b, "GET", "/api/visitors")
-    assert response.status == 200, (response.status, response.body)
-    body = response.json()
-    assert set(body) == {"count"} and isinstance(body["count"], int), body
-    return body["count"]
-
-
-def wait_until(predicate, timeout: float, what: str, interval: float = 0.05):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = predicate()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"{what}: not within {timeout} s (last: {last!r})")
-
-
-class LoadUntilStopped:
-    """Threads that view the page over keep-alive connections until told to stop or
-    until barkd is gone; records every visitor number answered with 200."""
-
-    def __init__(self, b: Barkd, threads: int = 3) -> None:
-        self.b = b
-        self.answered: list[int] = []
-        self.lock = threading.Lock()
-        self.stop_event = threading.Event()
-        self.threads = [threading.Thread(target=self._worker, daemon=True) for _ in range(threads)]
-        for thread in self.threads:
-            thread.start()
-
-    def _worker(self) -> None:
-        while not self.stop_event.is_set():
-            try:
-                with self.b.client(timeout=REQUEST_TIMEOUT) as client:
-                    while not self.stop_event.is_set():
-                        number, _ = view_page(self.b, client)
-                        with self.lock:
-                            self.answered.append(number)
-            except (OSError, ConnectionClosed, AssertionError):
-                if not self.b.alive():
-                    return
-                time.sleep(0.01)
-
-    def wait_for(self, count: int, timeout: float = 15.0) -> None:
-        wait_until(lambda: len(self.answered) >= count, timeout, f"{count} answered views")
-
-    def finish(self) -> list[int]:
-        self.stop_event.set()
-        for thread in self.threads:
-            thread.join(timeout=15)
-        assert not any(t.is_alive() for t in self.threads)
-        return list(self.answered)
 
 
 def assert_json_error(response: Response, status: int, field: Optional[str] = None) -> dict:
@@ -340,23 +172,6 @@ def parse_page(html: str) -> PageParser:
     assert not parser.problems, parser.problems
     assert not leftover, f"unclosed elements: {leftover}"
     return parser
-
-
-# --------------------------------------------------------------------------------------
-# Fixtures
-# --------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def app(start_barkd, tmp_path):
-    """A fresh barkd (default batched counter) on its own SQLite data directory."""
-    return start_app(start_barkd, tmp_path / "data")
-
-
-@pytest.fixture
-def admin_app(start_barkd, tmp_path):
-    """A fresh barkd with the admin API enabled (token `TOKEN`)."""
-    return start_app(start_barkd, tmp_path / "data", token=TOKEN)
 
 
 # --------------------------------------------------------------------------------------
@@ -1154,7 +969,7 @@ def test_batched_mode_sigkill_after_a_few_intervals_loses_nothing(start_barkd, t
     n = 9
     for _ in range(n):
         view_page(first)
-    time.sleep(1.5)  # fifteen flush intervals
+    wait_until(lambda: pending_views(first) == 0, 5, "the batched views written (barkd_pending_views 0)")
     first.send_signal(signal.SIGKILL)
     assert first.wait_exit(10) == -signal.SIGKILL
     second = start_app(start_barkd, data)
@@ -1206,13 +1021,16 @@ def test_catalog_changes_on_one_instance_appear_on_another(start_barkd, tmp_path
     victim = seed[0]
     assert call(reader, "GET", victim["url"]).status == 200  # cached by the reader
     assert call(writer, "DELETE", f"/api/gifs/{victim['id']}", token=TOKEN).status == 204
-    deadline = time.monotonic() + 5
-    while True:
-        ids = [g["id"] for g in list_all(reader)]
-        if new_id in ids and victim["id"] not in ids:
-            break
-        assert time.monotonic() < deadline, f"reader still sees {ids} after 5 s"
-        time.sleep(0.1)
+
+    def reader_ids() -> set[int]:
+        return {g["id"] for g in list_all(reader)}
+
+    def replicated() -> bool:
+        ids = reader_ids()
+        return new_id in ids and victim["id"] not in ids
+
+    wait_until(replicated, 5, lambda: f"the reader to list {new_id} and not {victim['id']} (it lists {sorted(reader_ids())})",
+               interval=0.1)
     assert call(reader, "GET", f"/gifs/{new_id}").body == image
     assert call(reader, "GET", victim["url"]).status == 404
 
@@ -1224,12 +1042,10 @@ def test_an_instance_shows_the_total_of_all_instances_after_its_own_write(start_
     b = start_app(start_barkd, data, *interval)
     for _ in range(5):
         view_page(a)
-    time.sleep(1.0)  # a has written its views
+    wait_until(lambda: pending_views(a) == 0, 5, "a's views written (barkd_pending_views 0)")
     view_page(b)
-    deadline = time.monotonic() + 5
-    while visitors(b) != 6:
-        assert time.monotonic() < deadline, f"b shows {visitors(b)}, the stored total is 6"
-        time.sleep(0.1)
+    wait_until(lambda: visitors(b) == 6, 5, lambda: f"b to show the stored total 6 (it shows {visitors(b)})",
+               interval=0.1)
     assert view_page(b)[0] >= 7
 
 

@@ -15,7 +15,7 @@ from email.utils import parsedate_to_datetime
 import h11
 import pytest
 
-from conftest import ACCESS_LOG_KEYS, Client, request
+from barkd_helpers import ACCESS_LOG_KEYS, Client, request, wait_until
 
 IMF_FIXDATE = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$")
 COMMIT = re.compile(r"^[0-9a-f]{40}$")
@@ -194,7 +194,8 @@ def test_responses_are_valid_http_for_h11(server):
             while True:
                 event = conn.next_event()
                 if event is h11.NEED_DATA:
-                    data = sock.recv(65536)
+                    data = sock.recv(65536)  # the socket's timeout bounds each read
+                    assert data, f"barkd closed the connection before the end of its answer to {target}"
                     conn.receive_data(data)
                     continue
                 if isinstance(event, h11.Response):
@@ -203,6 +204,8 @@ def test_responses_are_valid_http_for_h11(server):
                     body += bytes(event.data)
                 elif isinstance(event, h11.EndOfMessage):
                     break
+                else:
+                    raise AssertionError(f"unexpected h11 event answering {target}: {event!r}")
             assert response is not None
             assert response.status_code == (404 if target == "/missing" else 200)
             headers = {k.decode().lower(): v.decode() for k, v in response.headers}
@@ -735,7 +738,7 @@ def test_300_concurrent_clients_with_keep_alive(start_barkd):
     for thread in threads:
         thread.join(timeout=20)
     assert not failures, failures[:10]
-    assert len(successes) == clients
+    assert len(successes) == clients, f"{clients - len(successes)} clients still running after the join timeouts"
     assert barkd.get("/livez").status == 200
 
 
@@ -752,13 +755,10 @@ def _settled_fd_count(barkd, timeout: float = 5.0) -> int:
     return previous
 
 
-def _wait_for_fd_count(barkd, target: int, tolerance: int, timeout: float) -> int:
-    deadline = time.monotonic() + timeout
-    count = barkd.fd_count()
-    while abs(count - target) > tolerance and time.monotonic() < deadline:
-        time.sleep(0.1)
-        count = barkd.fd_count()
-    return count
+def _wait_for_fd_count(barkd, target: int, tolerance: int, timeout: float, why: str) -> None:
+    """Waits until barkd's fd count is within `tolerance` of `target`; fails with `why`."""
+    wait_until(lambda: abs(barkd.fd_count() - target) <= tolerance, timeout,
+               lambda: f"fd count {target}±{tolerance} ({why}); it is {barkd.fd_count()}", interval=0.1)
 
 
 def test_thousand_connections_leave_no_descriptor_behind(start_barkd):
@@ -794,8 +794,7 @@ def test_thousand_connections_leave_no_descriptor_behind(start_barkd):
             finally:
                 sock.close()
     assert total == 1000
-    after = _wait_for_fd_count(barkd, baseline, 2, timeout=8)
-    assert abs(after - baseline) <= 2, f"fd count {after}, baseline {baseline}"
+    _wait_for_fd_count(barkd, baseline, 2, timeout=8, why="back to the baseline after 1000 connections")
     assert barkd.get("/livez").status == 200
 
 
@@ -807,14 +806,12 @@ def test_client_that_closes_right_after_a_partial_request_is_noticed(start_barkd
     baseline = _settled_fd_count(barkd)
     sockets = [barkd.connect() for _ in range(20)]
     # Once barkd accepted them all (and waits for their first bytes) …
-    opened = _wait_for_fd_count(barkd, baseline + 20, 0, timeout=5)
-    assert opened == baseline + 20, (opened, baseline)
+    _wait_for_fd_count(barkd, baseline + 20, 0, timeout=5, why=f"baseline {baseline} + 20 accepted connections")
     # … each sends half a request head and closes at once.
     for sock in sockets:
         sock.sendall(b"GET /healthcheck HTTP/1.1\r\nHo")
         sock.close()
-    after = _wait_for_fd_count(barkd, baseline, 1, timeout=8)
-    assert abs(after - baseline) <= 1, f"fd count {after}, baseline {baseline}: closed clients still held"
+    _wait_for_fd_count(barkd, baseline, 1, timeout=8, why="closed clients no longer held")
 
 
 def test_half_closed_client_gets_its_answer_then_end_of_file(start_barkd):
@@ -843,8 +840,7 @@ def test_fd_count_does_rise_while_connections_are_open(start_barkd):
     finally:
         for client in clients:
             client.close()
-    after = _wait_for_fd_count(barkd, baseline, 2, timeout=10)
-    assert abs(after - baseline) <= 2, f"fd count {after}, baseline {baseline}"
+    _wait_for_fd_count(barkd, baseline, 2, timeout=10, why="back to the baseline after 50 clients")
 
 
 # --------------------------------------------------------------------------------------

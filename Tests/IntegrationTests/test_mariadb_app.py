@@ -20,10 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Barkd, Client
+from barkd_helpers import (REQUEST_TIMEOUT, SEED_TITLES, Barkd, Client, LoadUntilStopped, call, list_all, view_page,
+                           visitors, wait_ready, wait_until)
 from mariadb_server import Database, PrivateMariaDB, SharedMariaDB
-from test_gif_app import (REQUEST_TIMEOUT, SEED_TITLES, LoadUntilStopped, call, list_all, view_page, visitors,
-                          wait_ready, wait_until)
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -68,7 +67,7 @@ def stop_all(instances: list[Barkd]) -> None:
     for b in instances:
         b.send_signal(signal.SIGTERM)
     for b in instances:
-        assert b.wait_exit(20) == 0, b.stderr()[-2000:]
+        assert b.wait_exit(20) == 0, b.stderr[-2000:]
 
 
 @pytest.mark.parametrize("mode_args", COUNTER_MODES)

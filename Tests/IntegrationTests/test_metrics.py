@@ -11,8 +11,6 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import time
 import urllib.parse
@@ -21,8 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Barkd, request
-from test_gif_app import call, start_app, view_page
+from barkd_helpers import TOKEN, Barkd, call, exchange, free_port, request, start_app, stop_process, view_page, wait_until
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -36,11 +33,7 @@ def scrape(b: Barkd, port: int | None = None) -> str:
     if target is not None:
         response = call(target, "GET", "/metrics")
     else:
-        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-            sock.sendall(request("GET", "/metrics", {"Connection": "close"}))
-            data = b""
-            while chunk := sock.recv(65536):
-                data += chunk
+        data = exchange(("127.0.0.1", port), request("GET", "/metrics", {"Connection": "close"}))
         head, _, body = data.partition(b"\r\n\r\n")
         assert head.startswith(b"HTTP/1.1 200"), head
         return body.decode()
@@ -59,12 +52,6 @@ def series(text: str) -> dict[str, float]:
         assert match, f"not a sample line: {line!r}"
         out[match.group(1) + (match.group(2) or "")] = float(match.group(3))
     return out
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_promtool_finds_nothing_to_lint_in_a_live_metrics_body(start_barkd, tmp_path):
@@ -173,7 +160,6 @@ def test_health_details_pass(start_barkd, tmp_path, expected_commit):
 
 
 def test_health_warns_when_disabled_by_hand(start_barkd, tmp_path):
-    from test_gif_app import TOKEN
     b = start_app(start_barkd, tmp_path / "data", token=TOKEN)
     assert call(b, "POST", "/readyz/disable", token=TOKEN).status == 200
     body = json.loads(call(b, "GET", "/health").body)
@@ -209,26 +195,15 @@ class PrometheusServer:
         return result["data"]["result"]
 
     def wait_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def ready() -> bool:
             assert self.proc.poll() is None, "prometheus exited"
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/-/ready", timeout=1) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError("prometheus did not become ready")
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/-/ready", timeout=1) as response:
+                return response.status == 200
+
+        wait_until(ready, timeout, "prometheus ready (/-/ready 200)", interval=0.1, ignore=(OSError,))
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=5)
+        stop_process(self.proc, timeout=10)
         self.log.close()
 
 
@@ -239,14 +214,9 @@ def test_a_real_prometheus_scrapes_barkd(start_barkd, tmp_path, expected_commit)
     prometheus = PrometheusServer(tmp_path, b.port)
     try:
         prometheus.wait_ready()
-        deadline = time.monotonic() + 30
-        count = []
-        while time.monotonic() < deadline:
-            count = prometheus.query('http_server_request_duration_seconds_count{job="barkd",http_route="/healthcheck"}')
-            if count:
-                break
-            time.sleep(0.2)
-        assert count, "Prometheus never stored the request histogram"
+        count = wait_until(
+            lambda: prometheus.query('http_server_request_duration_seconds_count{job="barkd",http_route="/healthcheck"}'),
+            30, "Prometheus to store the request histogram", interval=0.2)
         assert len(count) == 1 and count[0]["metric"]["http_request_method"] == "GET"
         assert count[0]["metric"]["http_response_status_code"] == "200"
         assert float(count[0]["value"][1]) == 7

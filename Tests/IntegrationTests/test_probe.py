@@ -8,7 +8,7 @@ import socket
 import subprocess
 import time
 
-from conftest import clean_environment, request
+from barkd_helpers import clean_environment, free_port, request
 
 TOKEN = "probe-test-admin-token-0123456789"
 
@@ -19,13 +19,6 @@ def run_probe(barkd_bin, *args, env=None, timeout=10):
         capture_output=True, timeout=timeout,
     )
     return result.returncode, result.stdout.decode(), result.stderr.decode()
-
-
-def closed_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_ready_server_exits_zero_silently(barkd_bin, start_barkd):
@@ -42,7 +35,7 @@ def test_port_from_environment(barkd_bin, start_barkd):
     code, _, err = run_probe(barkd_bin, env={"BARKD_PORT": str(barkd.port)})
     assert code == 0, err
     # The flag wins over the environment.
-    code, _, err = run_probe(barkd_bin, "--port", str(barkd.port), env={"BARKD_PORT": str(closed_port())})
+    code, _, err = run_probe(barkd_bin, "--port", str(barkd.port), env={"BARKD_PORT": str(free_port())})
     assert code == 0, err
 
 
@@ -62,7 +55,7 @@ def test_not_ready_exits_one_with_one_line(barkd_bin, start_barkd, tmp_path):
 
 
 def test_nothing_listening_exits_one(barkd_bin):
-    port = closed_port()
+    port = free_port()
     code, _, err = run_probe(barkd_bin, "--port", str(port))
     assert code == 1
     assert err.count("\n") == 1 and "refused" in err.lower()
