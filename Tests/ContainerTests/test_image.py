@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import socket
 import tempfile
@@ -108,10 +109,12 @@ def test_sigterm_to_pid_1_finishes_the_request_in_flight_and_exits_0_within_the_
     assert read_response(idle).startswith(b"HTTP/1.1 200 "), "the keep-alive request failed"
     busy = socket.create_connection((host, int(port)), timeout=10)
     busy.sendall(b"GET /healthcheck HTTP/1.1\r\nHost: barkd\r\n")
-    time.sleep(0.3)
+    # Both connections are barkd's before the signal (the metrics scrape is a third).
+    wait_until(lambda: re.search(rb"^barkd_http_open_connections 3(\.0)?$", http("GET", f"{base}/metrics")[1], re.M),
+               10, "barkd to hold the idle and the busy connection")
     started = time.monotonic()
     podman("kill", "--signal", "TERM", name)
-    time.sleep(0.5)
+    wait_until(lambda: "draining" in [line.get("msg") for line in logs(name)], 10, "barkd to begin its drain")
     busy.sendall(b"User-Agent: in-flight\r\n\r\n")
     answer = read_response(busy)
     assert answer.startswith(b"HTTP/1.1 200 "), answer[:200]
