@@ -69,14 +69,14 @@ struct BarkdCommand: ParsableCommand {
     )
     var shutdownGrace = DurationArgument("20s", .seconds(20))
 
-    @Option(name: .customLong("log-format"), help: "json or text (env: BARKD_LOG_FORMAT).")
-    var logFormat = "json"
+    @Option(name: .customLong("log-format"), help: "One JSON object per line, or text (env: BARKD_LOG_FORMAT).")
+    var logFormat = LogFormat.json
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env: BARKD_LOG_LEVEL).")
-    var logLevel = "info"
+    @Option(name: .customLong("log-level"), help: "The least severe level logged (env: BARKD_LOG_LEVEL).")
+    var logLevel = LogLevelArgument.info
 
     @Option(name: .customLong("access-log"), help: "on, off, or sample:N to log one request in N (env: BARKD_ACCESS_LOG).")
-    var accessLog = AccessLogArgument(argument: "on")!
+    var accessLog = AccessLog.Mode.all
 
     @Option(
         help:
@@ -117,7 +117,7 @@ struct BarkdCommand: ParsableCommand {
     @Option(
         name: .customLong("counter-mode"),
         help: "batched (write views every flush interval) or sync (write each view before answering) (env: BARKD_COUNTER_MODE).")
-    var counterMode = "batched"
+    var counterMode = CounterModeArgument.batched
 
     @Option(name: .customLong("counter-flush-interval"), help: "How often batched views are written (env: BARKD_COUNTER_FLUSH_INTERVAL).")
     var counterFlushInterval = DurationArgument("250ms", .milliseconds(250))
@@ -136,7 +136,7 @@ struct BarkdCommand: ParsableCommand {
     var maxUpload = ByteSizeArgument("5MiB", 5 << 20)
 
     @Option(help: "on: record metrics and serve GET /metrics; off: neither (env: BARKD_METRICS).")
-    var metrics = "on"
+    var metrics = MetricsSwitch.on
 
     @Option(
         name: .customLong("metrics-listen"),
@@ -170,14 +170,9 @@ struct BarkdCommand: ParsableCommand {
         }
         guard maxRequestsPerConnection >= 1 else { throw ValidationError("--max-requests-per-connection must be at least 1") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
-        guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be json or text, got '\(logFormat)'") }
-        guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical; got '\(logLevel)'")
-        }
         guard description.utf8.count <= 500 else { throw ValidationError("--description must be at most 500 bytes") }
         guard (1...64).contains(dbPoolSize) else { throw ValidationError("--db-pool-size must be 1-64, got \(dbPoolSize)") }
         guard dbQueueLimit >= 0 else { throw ValidationError("--db-queue-limit must not be negative") }
-        guard ["batched", "sync"].contains(counterMode) else { throw ValidationError("--counter-mode must be batched or sync, got '\(counterMode)'") }
         guard maxPendingViews >= 1 else { throw ValidationError("--max-pending-views must be at least 1") }
         guard shutdownGrace.duration >= .seconds(1) else { throw ValidationError("--shutdown-grace must be at least 1s") }
         for (name, value) in [("--db-wait-timeout", dbWaitTimeout), ("--catalog-refresh", catalogRefresh), ("--counter-flush-interval", counterFlushInterval)]
@@ -192,9 +187,8 @@ struct BarkdCommand: ParsableCommand {
                 throw ValidationError("\(name) must be whole seconds from \(minimum.components.seconds)s to 1h, got '\(value)'")
             }
         }
-        guard ["on", "off"].contains(metrics) else { throw ValidationError("--metrics must be on or off, got '\(metrics)'") }
         if let metricsListen {
-            guard metrics == "on" else { throw ValidationError("--metrics-listen needs --metrics on") }
+            guard metrics == .on else { throw ValidationError("--metrics-listen needs --metrics on") }
             guard let listen = Self.hostAndPort(metricsListen) else {
                 throw ValidationError("--metrics-listen must be HOST:PORT (port 1-65535), got '\(metricsListen)'")
             }
@@ -264,14 +258,6 @@ struct BarkdCommand: ParsableCommand {
         configuration.host = listen.host
         configuration.port = listen.port
         return configuration
-    }
-
-    var accessLogMode: AccessLog.Mode {
-        switch accessLog.every {
-        case nil: .off
-        case 1?: .all
-        case let every?: .sampled(every)
-        }
     }
 }
 

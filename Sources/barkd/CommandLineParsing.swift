@@ -18,13 +18,21 @@ enum CommandLineParsing {
                 print(BarkdCommand.fullMessage(for: error))
                 exit(0)
             }
-            var message = BarkdCommand.message(for: error)
-            if let firstLine = message.split(separator: "\n").first { message = String(firstLine) }
+            var message = oneLine(BarkdCommand.message(for: error))
             for (flag, variable) in resolved.sources where message.contains(flag) {
                 message += " (from \(variable))"
             }
             fail(message)
         }
+    }
+
+    /// The message's first line; a list of valid values that follows it (ArgumentParser
+    /// writes one value per line beyond five) joins that line, comma-separated.
+    static func oneLine(_ message: String) -> String {
+        let lines = message.split(separator: "\n")
+        guard let first = lines.first else { return message }
+        let values = lines.dropFirst().prefix { $0.hasPrefix("  - ") }.map { $0.dropFirst(4) }
+        return values.isEmpty ? String(first) : first + " " + values.joined(separator: ", ")
     }
 
     static func fail(_ message: String) -> Never {

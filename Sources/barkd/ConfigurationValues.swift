@@ -51,23 +51,3 @@ struct ByteSizeArgument: ExpressibleByArgument, Sendable, CustomStringConvertibl
     var description: String { text }
     var defaultValueDescription: String { text }
 }
-
-/// `on`, `off`, or `sample:N` (log one request in N).
-struct AccessLogArgument: ExpressibleByArgument, Sendable, CustomStringConvertible {
-    var every: Int?  // nil: off
-    var text: String
-
-    init?(argument: String) {
-        text = argument
-        switch argument {
-        case "on": every = 1
-        case "off": every = nil
-        default:
-            guard argument.hasPrefix("sample:"), let n = Int(argument.dropFirst(7)), n >= 1 else { return nil }
-            every = n
-        }
-    }
-
-    var description: String { text }
-    var defaultValueDescription: String { text }
-}
