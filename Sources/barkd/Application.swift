@@ -63,7 +63,7 @@ enum Application {
             store: store,
             configuration: .init(
                 mode: counterMode, spoolDirectory: "\(command.dataDir)/spool", finalFlushBudget: budget.finalFlush,
-                maxPendingViews: Int64(command.maxPendingViews)),
+                maxPendingViews: command.maxPendingViews),
             readiness: readiness, logger: Logger(label: "barkd.counter"))
 
         var configuration = command.serverConfiguration

@@ -5,10 +5,10 @@ import Glibc
 /// 127.0.0.1:PORT for `/readyz` over a plain socket and exits 0 on 200, 1 otherwise
 /// (with one line on stderr), 2 for bad arguments. It is the container `HEALTHCHECK`,
 /// so images need no curl. The port comes from `--port`, else `BARKD_PORT`, else `PORT`
-/// (as for the server itself), else 5000.
+/// (as for the server itself), else the server's default port (5000).
 enum ProbeCommand {
     struct Options: Equatable {
-        var port = 5000
+        var port = BarkdCommand.serverDefaults.port
         var path = "/readyz"
         var timeoutSeconds = 2.0
     }
