@@ -155,5 +155,16 @@ let package = Package(
             dependencies: ["App", "Server", "EventLoop", "Observability", "Persistence", .product(name: "Prometheus", package: "swift-prometheus")],
             swiftSettings: swiftSettings
         ),
+        /// barkd's own configuration: option parsing and validation, defaults, the
+        /// environment variables, the probe's arguments (`@testable import barkd`).
+        .testTarget(
+            name: "BarkdTests",
+            dependencies: [
+                "barkd", "App", "Server", "Persistence", "Observability",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tests/BarkdTests",
+            swiftSettings: swiftSettings
+        ),
     ]
 )

@@ -16,7 +16,7 @@ enum ProbeCommand {
     static let usage = "usage: barkd probe [--port N] [--path /readyz] [--timeout SECONDS]"
 
     /// Runs the probe; returns the process exit code.
-    static func run(_ arguments: [String], environment: (String) -> String? = { getenv($0).map { String(cString: $0) } }) -> Int32 {
+    static func run(_ arguments: [String], environment: (String) -> String? = EnvironmentDefaults.processEnvironment) -> Int32 {
         let options: Options
         switch parse(arguments, environment: environment) {
         case .success(let parsed): options = parsed
