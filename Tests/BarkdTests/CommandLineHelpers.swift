@@ -1,6 +1,12 @@
 import Glibc
+import Testing
 
 @testable import barkd
+
+/// Every suite of this target, run one test at a time: a parse costs tens of milliseconds
+/// of CPU in a debug build (ArgumentParser checks its own definitions then), and running
+/// them all at once would take every core from the other targets' tests that measure time.
+@Suite(.serialized) enum BarkdTests {}
 
 /// Parses `arguments` as barkd's command line with only `environment` as the process
 /// environment (no real variables leak in).
