@@ -165,5 +165,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// barkd's own configuration: option parsing and validation, defaults, the
+        /// environment variables, the probe's arguments (`@testable import barkd`).
+        .testTarget(
+            name: "BarkdTests",
+            dependencies: [
+                "barkd", "App", "Server", "Persistence", "Observability",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tests/BarkdTests",
+            swiftSettings: swiftSettings
+        ),
     ]
 )

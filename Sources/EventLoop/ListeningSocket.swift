@@ -10,8 +10,6 @@ import Glibc
 public final class ListeningSocket: @unchecked Sendable {
     /// The listening file descriptor.
     public let fd: Int32
-    /// True when this socket was handed over by the service manager.
-    public let isInherited: Bool
 
     /// Creates a non-blocking listening socket bound to `address`.
     public init(bindingTo address: SocketAddress, backlog: Int32, reusePort: Bool) throws(IOError) {
@@ -36,7 +34,6 @@ public final class ListeningSocket: @unchecked Sendable {
             throw error
         }
         self.fd = fd
-        self.isInherited = false
     }
 
     /// Adopts an already listening socket (socket activation) and makes it non-blocking.
@@ -45,7 +42,6 @@ public final class ListeningSocket: @unchecked Sendable {
         guard flags >= 0, fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 else { throw .current("fcntl") }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         self.fd = fd
-        self.isInherited = true
     }
 
     /// The address the socket is bound to (with the real port when bound to port 0).

@@ -5,15 +5,15 @@ import Glibc
 ///
 /// The epoll data word carries the fd and this registration's generation, so an event
 /// queued for an fd that was closed (and whose number was reused) in the same turn is
-/// dropped instead of waking the new owner. Edge-triggered: `readReady`/`writeReady`
-/// remember an edge that arrived while nobody waited. Loop-confined.
+/// dropped instead of waking the new owner. Edge-triggered: `readReady` remembers an
+/// edge that arrived while nobody waited (writability is watched only while a write
+/// waits, and adding EPOLLOUT reports a socket that is already writable). Loop-confined.
 final class Registration {
     unowned let loop: EventLoop
     let fd: Int32
     let generation: UInt32
     private(set) var interest: UInt32
     var readReady = true
-    var writeReady = true
     /// The peer closed its side (or the socket failed): reads must go on to end of file,
     /// since no further edge will come.
     var readHangup = false
@@ -50,7 +50,6 @@ final class Registration {
             }
         }
         if events & (BARKD_EPOLLOUT | BARKD_EPOLLERR | BARKD_EPOLLHUP) != 0 {
-            writeReady = true
             if let waiter = writeWaiter {
                 writeWaiter = nil
                 waiter.continuation.resume()

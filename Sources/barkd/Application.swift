@@ -15,8 +15,8 @@ import Synchronization
 /// in one `ServiceGroup`, and turns signals into a graceful shutdown.
 enum Application {
     static func run(_ command: BarkdCommand, signalFD: Int32) -> Int32 {
-        let format = LogFormat(rawValue: command.logFormat) ?? .json
-        let level = Logger.Level(rawValue: command.logLevel) ?? .info
+        let format = command.logFormat
+        let level = command.logLevel.level
         LoggingSystem.bootstrap { label in StructuredLogHandler(label: label, level: level, format: format) }
         let logger = Logger(label: "barkd")
         defer { LogSink.standardOutput.flush() }
@@ -36,7 +36,7 @@ enum Application {
         }
         defer { group.shutdown() }
 
-        let metricsOn = command.metrics == "on"
+        let metricsOn = command.metrics == .on
         let registry = PrometheusCollectorRegistry()
         if metricsOn {
             // Libraries that speak swift-metrics report into the same registry.
@@ -57,13 +57,13 @@ enum Application {
         }
         let readiness = Readiness()
         let picker = GifPicker(store: store, refreshInterval: command.catalogRefresh.duration, logger: Logger(label: "barkd.catalog"))
-        let counterMode: VisitorCounter.Mode = command.counterMode == "sync" ? .sync : .batched(flushInterval: command.counterFlushInterval.duration)
+        let counterMode = command.counterMode.mode(flushInterval: command.counterFlushInterval.duration)
         let budget = command.shutdownBudget
         let counter = VisitorCounter(
             store: store,
             configuration: .init(
                 mode: counterMode, spoolDirectory: "\(command.dataDir)/spool", finalFlushBudget: budget.finalFlush,
-                maxPendingViews: Int64(command.maxPendingViews)),
+                maxPendingViews: command.maxPendingViews),
             readiness: readiness, logger: Logger(label: "barkd.counter"))
 
         var configuration = command.serverConfiguration
@@ -98,7 +98,7 @@ enum Application {
         let server: HTTPServer
         do {
             let responder = AppResponder.make(
-                router: router, accessLog: AccessLog(mode: command.accessLogMode, format: format),
+                router: router, accessLog: AccessLog(mode: command.accessLog, format: format),
                 metrics: metricsOn ? HTTPRequestMetrics(registry: registry, loopCount: group.loops.count) : nil, loopCount: group.loops.count)
             server = try HTTPServer(configuration: configuration, responder: responder, group: group, logger: logger, stats: serverStats)
         } catch {

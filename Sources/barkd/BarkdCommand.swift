@@ -7,8 +7,13 @@ import Persistence
 import Server
 
 /// barkd's command line. Every option also reads a `BARKD_*` environment variable
-/// (the flag wins); see ``EnvironmentDefaults``.
+/// (the flag wins); see ``EnvironmentDefaults``. Defaults are read from the configuration
+/// types that own them (``HTTPServerConfiguration/default`` and others), so `--help` shows
+/// what the server really uses.
 struct BarkdCommand: ParsableCommand {
+    /// The server's defaults, which the HTTP options show and start from.
+    static let serverDefaults = HTTPServerConfiguration.default
+
     static let configuration = CommandConfiguration(
         commandName: "barkd",
         abstract: "The Dog GIF service: a random dog GIF and a visitor counter, with health and metrics endpoints.",
@@ -17,13 +22,13 @@ struct BarkdCommand: ParsableCommand {
     )
 
     @Option(help: "Address to listen on (env: BARKD_HOST).")
-    var host = "127.0.0.1"
+    var host = Self.serverDefaults.host
 
     @Option(help: "TCP port to listen on; 0 picks a free port (env: BARKD_PORT, else PORT as Cloud Run sets it).")
-    var port = 5000
+    var port = Self.serverDefaults.port
 
     @Option(help: "listen(2) backlog (env: BARKD_BACKLOG).")
-    var backlog: Int32 = 1024
+    var backlog = Self.serverDefaults.backlog
 
     @Option(name: .customLong("event-loops"), help: "Number of event loop threads; default: one per CPU (env: BARKD_EVENT_LOOPS).")
     var eventLoops: Int?
@@ -32,51 +37,51 @@ struct BarkdCommand: ParsableCommand {
     var description = "barkd: the Dog GIF service with a visitor counter"
 
     @Option(name: .customLong("max-request-line"), help: "Longest request line; beyond: 414 (env: BARKD_MAX_REQUEST_LINE).")
-    var maxRequestLine = ByteSizeArgument("8KiB", 8 * 1024)
+    var maxRequestLine = ByteSizeArgument(Self.serverDefaults.limits.maxRequestLineBytes)
 
     @Option(name: .customLong("max-header-bytes"), help: "Largest header section; beyond: 431 (env: BARKD_MAX_HEADER_BYTES).")
-    var maxHeaderBytes = ByteSizeArgument("32KiB", 32 * 1024)
+    var maxHeaderBytes = ByteSizeArgument(Self.serverDefaults.limits.maxHeaderBytes)
 
     @Option(name: .customLong("max-headers"), help: "Most header fields; beyond: 431 (env: BARKD_MAX_HEADERS).")
-    var maxHeaders = 100
+    var maxHeaders = Self.serverDefaults.limits.maxHeaderCount
 
     @Option(name: .customLong("max-body"), help: "Largest request body; beyond: 413 (env: BARKD_MAX_BODY).")
-    var maxBody = ByteSizeArgument("1MiB", 1 << 20)
+    var maxBody = ByteSizeArgument(Self.serverDefaults.limits.maxBodyBytes)
 
     @Option(name: .customLong("header-timeout"), help: "Time from a request's first byte to the end of its headers; then 408 (env: BARKD_HEADER_TIMEOUT).")
-    var headerTimeout = DurationArgument("10s", .seconds(10))
+    var headerTimeout = DurationArgument(Self.serverDefaults.headerTimeout)
 
     @Option(name: .customLong("body-timeout"), help: "Time to receive a request body; then 408 (env: BARKD_BODY_TIMEOUT).")
-    var bodyTimeout = DurationArgument("30s", .seconds(30))
+    var bodyTimeout = DurationArgument(Self.serverDefaults.bodyTimeout)
 
     @Option(name: .customLong("idle-timeout"), help: "Idle keep-alive time before a connection is closed (env: BARKD_IDLE_TIMEOUT).")
-    var idleTimeout = DurationArgument("60s", .seconds(60))
+    var idleTimeout = DurationArgument(Self.serverDefaults.idleTimeout)
 
     @Option(name: .customLong("write-timeout"), help: "Time a response write may wait for a slow reader (env: BARKD_WRITE_TIMEOUT).")
-    var writeTimeout = DurationArgument("30s", .seconds(30))
+    var writeTimeout = DurationArgument(Self.serverDefaults.writeTimeout)
 
     @Option(
         name: .customLong("max-requests-per-connection"), help: "Requests served on one connection before closing it (env: BARKD_MAX_REQUESTS_PER_CONNECTION).")
-    var maxRequestsPerConnection = 10_000
+    var maxRequestsPerConnection = Self.serverDefaults.maxRequestsPerConnection
 
     @Option(name: .customLong("max-connections"), help: "Open connections; beyond, accepting pauses (env: BARKD_MAX_CONNECTIONS).")
-    var maxConnections = 10_000
+    var maxConnections = Self.serverDefaults.maxConnections
 
     @Option(
         name: .customLong("shutdown-grace"),
         help:
             "The whole shutdown after SIGTERM: draining in-flight requests, the final counter write (a quarter, at most 5s) and the spool; fits Kubernetes' default 30s with a 5s preStop (env: BARKD_SHUTDOWN_GRACE)."
     )
-    var shutdownGrace = DurationArgument("20s", .seconds(20))
+    var shutdownGrace = DurationArgument(ShutdownBudget.default.total)
 
-    @Option(name: .customLong("log-format"), help: "json or text (env: BARKD_LOG_FORMAT).")
-    var logFormat = "json"
+    @Option(name: .customLong("log-format"), help: "One JSON object per line, or text (env: BARKD_LOG_FORMAT).")
+    var logFormat = LogFormat.json
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env: BARKD_LOG_LEVEL).")
-    var logLevel = "info"
+    @Option(name: .customLong("log-level"), help: "The least severe level logged (env: BARKD_LOG_LEVEL).")
+    var logLevel = LogLevelArgument.info
 
     @Option(name: .customLong("access-log"), help: "on, off, or sample:N to log one request in N (env: BARKD_ACCESS_LOG).")
-    var accessLog = AccessLogArgument(argument: "on")!
+    var accessLog = AccessLog.Mode.all
 
     @Option(
         help:
@@ -88,44 +93,44 @@ struct BarkdCommand: ParsableCommand {
     var dataDir = "./data"
 
     @Option(name: .customLong("db-pool-size"), help: "Database connections, each on its own thread (env: BARKD_DB_POOL_SIZE).")
-    var dbPoolSize = 4
+    var dbPoolSize = DatabasePoolConfiguration.default.size
 
     @Option(name: .customLong("db-queue-limit"), help: "Requests that may wait for a database connection; beyond: 503 (env: BARKD_DB_QUEUE_LIMIT).")
-    var dbQueueLimit = 256
+    var dbQueueLimit = DatabasePoolConfiguration.default.queueLimit
 
     @Option(name: .customLong("db-wait-timeout"), help: "Longest wait for a database connection; then 503 (env: BARKD_DB_WAIT_TIMEOUT).")
-    var dbWaitTimeout = DurationArgument("2s", .seconds(2))
+    var dbWaitTimeout = DurationArgument(DatabasePoolConfiguration.default.waitTimeout)
 
     @Option(
         name: .customLong("db-connect-timeout"),
         help: "MariaDB: longest time to open a connection, whole seconds (env: BARKD_DB_CONNECT_TIMEOUT).")
-    var dbConnectTimeout = DurationArgument("3s", .seconds(3))
+    var dbConnectTimeout = DurationArgument(MariaDBTimeouts.default.connect)
 
     @Option(
         name: .customLong("db-read-timeout"),
         help: "MariaDB: longest wait for one reply, at least 2s; a hung server breaks the connection after it (env: BARKD_DB_READ_TIMEOUT).")
-    var dbReadTimeout = DurationArgument("5s", .seconds(5))
+    var dbReadTimeout = DurationArgument(MariaDBTimeouts.default.read)
 
     @Option(
         name: .customLong("db-write-timeout"),
         help: "MariaDB: longest time to send one request, whole seconds (env: BARKD_DB_WRITE_TIMEOUT).")
-    var dbWriteTimeout = DurationArgument("5s", .seconds(5))
+    var dbWriteTimeout = DurationArgument(MariaDBTimeouts.default.write)
 
     @Option(name: .customLong("catalog-refresh"), help: "How often the GIF catalog is reloaded from the database (env: BARKD_CATALOG_REFRESH).")
-    var catalogRefresh = DurationArgument("30s", .seconds(30))
+    var catalogRefresh = DurationArgument(GifPicker.defaultRefreshInterval)
 
     @Option(
         name: .customLong("counter-mode"),
         help: "batched (write views every flush interval) or sync (write each view before answering) (env: BARKD_COUNTER_MODE).")
-    var counterMode = "batched"
+    var counterMode = CounterModeArgument.batched
 
     @Option(name: .customLong("counter-flush-interval"), help: "How often batched views are written (env: BARKD_COUNTER_FLUSH_INTERVAL).")
-    var counterFlushInterval = DurationArgument("250ms", .milliseconds(250))
+    var counterFlushInterval = DurationArgument(VisitorCounter.Mode.defaultFlushInterval)
 
     @Option(
         name: .customLong("max-pending-views"),
         help: "Views this instance may hold unwritten (a database outage) before /readyz says 503 (env: BARKD_MAX_PENDING_VIEWS).")
-    var maxPendingViews = 1_000_000
+    var maxPendingViews = VisitorCounter.Configuration.defaultMaxPendingViews
 
     @Option(
         name: .customLong("admin-token-file"),
@@ -133,10 +138,10 @@ struct BarkdCommand: ParsableCommand {
     var adminTokenFile: String?
 
     @Option(name: .customLong("max-upload"), help: "Largest GIF the admin API accepts; beyond: 413 (env: BARKD_MAX_UPLOAD).")
-    var maxUpload = ByteSizeArgument("5MiB", 5 << 20)
+    var maxUpload = ByteSizeArgument(AdminEndpoints.defaultMaxUploadBytes)
 
     @Option(help: "on: record metrics and serve GET /metrics; off: neither (env: BARKD_METRICS).")
-    var metrics = "on"
+    var metrics = MetricsSwitch.on
 
     @Option(
         name: .customLong("metrics-listen"),
@@ -170,14 +175,9 @@ struct BarkdCommand: ParsableCommand {
         }
         guard maxRequestsPerConnection >= 1 else { throw ValidationError("--max-requests-per-connection must be at least 1") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
-        guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be json or text, got '\(logFormat)'") }
-        guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical; got '\(logLevel)'")
-        }
         guard description.utf8.count <= 500 else { throw ValidationError("--description must be at most 500 bytes") }
         guard (1...64).contains(dbPoolSize) else { throw ValidationError("--db-pool-size must be 1-64, got \(dbPoolSize)") }
         guard dbQueueLimit >= 0 else { throw ValidationError("--db-queue-limit must not be negative") }
-        guard ["batched", "sync"].contains(counterMode) else { throw ValidationError("--counter-mode must be batched or sync, got '\(counterMode)'") }
         guard maxPendingViews >= 1 else { throw ValidationError("--max-pending-views must be at least 1") }
         guard shutdownGrace.duration >= .seconds(1) else { throw ValidationError("--shutdown-grace must be at least 1s") }
         for (name, value) in [("--db-wait-timeout", dbWaitTimeout), ("--catalog-refresh", catalogRefresh), ("--counter-flush-interval", counterFlushInterval)]
@@ -192,9 +192,8 @@ struct BarkdCommand: ParsableCommand {
                 throw ValidationError("\(name) must be whole seconds from \(minimum.components.seconds)s to 1h, got '\(value)'")
             }
         }
-        guard ["on", "off"].contains(metrics) else { throw ValidationError("--metrics must be on or off, got '\(metrics)'") }
         if let metricsListen {
-            guard metrics == "on" else { throw ValidationError("--metrics-listen needs --metrics on") }
+            guard metrics == .on else { throw ValidationError("--metrics-listen needs --metrics on") }
             guard let listen = Self.hostAndPort(metricsListen) else {
                 throw ValidationError("--metrics-listen must be HOST:PORT (port 1-65535), got '\(metricsListen)'")
             }
@@ -225,7 +224,7 @@ struct BarkdCommand: ParsableCommand {
     var shutdownBudget: ShutdownBudget { ShutdownBudget(total: shutdownGrace.duration) }
 
     var serverConfiguration: HTTPServerConfiguration {
-        var configuration = HTTPServerConfiguration()
+        var configuration = HTTPServerConfiguration.default
         configuration.host = host
         configuration.port = port
         configuration.backlog = backlog
@@ -264,14 +263,6 @@ struct BarkdCommand: ParsableCommand {
         configuration.host = listen.host
         configuration.port = listen.port
         return configuration
-    }
-
-    var accessLogMode: AccessLog.Mode {
-        switch accessLog.every {
-        case nil: .off
-        case 1?: .all
-        case let every?: .sampled(every)
-        }
     }
 }
 

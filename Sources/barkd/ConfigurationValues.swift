@@ -5,9 +5,12 @@ struct DurationArgument: ExpressibleByArgument, Sendable, CustomStringConvertibl
     var duration: Duration
     var text: String
 
-    init(_ text: String, _ duration: Duration) {
-        self.text = text
+    /// A default: written in whole seconds (`60s`), else milliseconds (`250ms`).
+    init(_ duration: Duration) {
         self.duration = duration
+        let milliseconds = duration / .milliseconds(1)
+        let seconds = milliseconds / 1000
+        self.text = seconds.rounded() == seconds ? "\(Int64(seconds))s" : "\(Int64(milliseconds.rounded()))ms"
     }
 
     init?(argument: String) {
@@ -35,9 +38,11 @@ struct ByteSizeArgument: ExpressibleByArgument, Sendable, CustomStringConvertibl
     var bytes: Int
     var text: String
 
-    init(_ text: String, _ bytes: Int) {
-        self.text = text
+    /// A default: written in the largest binary unit that divides it (`8KiB`, `1MiB`).
+    init(_ bytes: Int) {
         self.bytes = bytes
+        let unit = [("MiB", 1 << 20), ("KiB", 1024)].first { bytes > 0 && bytes % $0.1 == 0 }
+        self.text = unit.map { "\(bytes / $0.1)\($0.0)" } ?? "\(bytes)"
     }
 
     init?(argument: String) {
@@ -46,26 +51,6 @@ struct ByteSizeArgument: ExpressibleByArgument, Sendable, CustomStringConvertibl
         guard let value = Int(number), value >= 0, value <= Int(Int32.max) / scale else { return nil }
         self.bytes = value * scale
         self.text = argument
-    }
-
-    var description: String { text }
-    var defaultValueDescription: String { text }
-}
-
-/// `on`, `off`, or `sample:N` (log one request in N).
-struct AccessLogArgument: ExpressibleByArgument, Sendable, CustomStringConvertible {
-    var every: Int?  // nil: off
-    var text: String
-
-    init?(argument: String) {
-        text = argument
-        switch argument {
-        case "on": every = 1
-        case "off": every = nil
-        default:
-            guard argument.hasPrefix("sample:"), let n = Int(argument.dropFirst(7)), n >= 1 else { return nil }
-            every = n
-        }
     }
 
     var description: String { text }

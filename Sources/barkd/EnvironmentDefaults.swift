@@ -16,13 +16,18 @@ enum EnvironmentDefaults {
     /// The platform variable an option falls back to, after its own `BARKD_*` variables.
     static let platformVariables = ["port": "PORT"]
 
+    /// The process's environment, as `getenv(3)` reads it.
+    static func processEnvironment(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
+
     static func variableName(for option: String) -> String {
         "BARKD_" + String(option.uppercased().map { $0 == "-" ? "_" : $0 })
     }
 
     /// `arguments` with `--option value` appended for each set variable whose flag is absent.
     static func apply(
-        to arguments: [String], options: [String], environment: (String) -> String? = { getenv($0).map { String(cString: $0) } }
+        to arguments: [String], options: [String], environment: (String) -> String? = processEnvironment
     ) throws -> Resolved {
         var result = arguments
         var sources: [String: String] = [:]

@@ -5,10 +5,10 @@ import Glibc
 /// 127.0.0.1:PORT for `/readyz` over a plain socket and exits 0 on 200, 1 otherwise
 /// (with one line on stderr), 2 for bad arguments. It is the container `HEALTHCHECK`,
 /// so images need no curl. The port comes from `--port`, else `BARKD_PORT`, else `PORT`
-/// (as for the server itself), else 5000.
+/// (as for the server itself), else the server's default port (5000).
 enum ProbeCommand {
     struct Options: Equatable {
-        var port = 5000
+        var port = BarkdCommand.serverDefaults.port
         var path = "/readyz"
         var timeoutSeconds = 2.0
     }
@@ -16,7 +16,7 @@ enum ProbeCommand {
     static let usage = "usage: barkd probe [--port N] [--path /readyz] [--timeout SECONDS]"
 
     /// Runs the probe; returns the process exit code.
-    static func run(_ arguments: [String], environment: (String) -> String? = { getenv($0).map { String(cString: $0) } }) -> Int32 {
+    static func run(_ arguments: [String], environment: (String) -> String? = EnvironmentDefaults.processEnvironment) -> Int32 {
         let options: Options
         switch parse(arguments, environment: environment) {
         case .success(let parsed): options = parsed

@@ -22,12 +22,12 @@ enum StoreFactory {
     }
 
     static func password() throws -> DatabasePassword? {
-        if let path = getenv("BARKD_DB_PASSWORD_FILE").map({ String(cString: $0) }) {
+        if let path = EnvironmentDefaults.processEnvironment("BARKD_DB_PASSWORD_FILE") {
             guard let value = EnvironmentDefaults.readFile(path) else {
                 throw EnvironmentError(message: "BARKD_DB_PASSWORD_FILE: cannot read '\(path)'")
             }
             return DatabasePassword(value)
         }
-        return getenv("BARKD_DB_PASSWORD").map { DatabasePassword(String(cString: $0)) }
+        return EnvironmentDefaults.processEnvironment("BARKD_DB_PASSWORD").map { DatabasePassword($0) }
     }
 }

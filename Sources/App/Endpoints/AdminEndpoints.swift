@@ -9,8 +9,11 @@ public struct AdminEndpoints: Sendable {
     let readiness: Readiness
     let maxUploadBytes: Int
 
+    /// The largest GIF upload unless told otherwise (`--max-upload`): 5 MiB.
+    public static let defaultMaxUploadBytes = 5 << 20
+
     /// nil when `token` is empty.
-    public init?(token: String, picker: GifPicker, readiness: Readiness, maxUploadBytes: Int) {
+    public init?(token: String, picker: GifPicker, readiness: Readiness, maxUploadBytes: Int = defaultMaxUploadBytes) {
         guard let authorization = AdminAuthorization(token: token) else { return nil }
         self.authorization = authorization
         self.picker = picker

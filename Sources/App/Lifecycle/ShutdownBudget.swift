@@ -14,6 +14,10 @@ public struct ShutdownBudget: Sendable, Equatable {
     /// The margin kept for writing the spool and closing the store.
     public static let margin = Duration.milliseconds(500)
 
+    /// The default budget, 20 s: with a 5 s preStop pause it fits Kubernetes' default
+    /// 30 s grace, and systemd's `TimeoutStopSec=30s` (`--shutdown-grace`'s default).
+    public static let `default` = ShutdownBudget(total: .seconds(20))
+
     public init(total: Duration) {
         self.total = total
         finalFlush = min(.seconds(5), total / 4)

@@ -23,7 +23,10 @@ public actor GifPicker: Service {
     private var refreshesStarted: UInt64 = 0
     private var refreshApplied: UInt64 = 0
 
-    public init(store: any Store, refreshInterval: Duration, byteCacheLimit: Int = 32 << 20, logger: Logger) {
+    /// How often the catalog is reloaded unless told otherwise (`--catalog-refresh`).
+    public static let defaultRefreshInterval: Duration = .seconds(30)
+
+    public init(store: any Store, refreshInterval: Duration = defaultRefreshInterval, byteCacheLimit: Int = 32 << 20, logger: Logger) {
         self.store = store
         self.refreshInterval = refreshInterval
         self.byteCacheLimit = byteCacheLimit

@@ -20,6 +20,10 @@ public actor VisitorCounter: Service {
     public enum Mode: Sendable, Equatable {
         case batched(flushInterval: Duration)
         case sync
+
+        /// How often batched views are written unless told otherwise
+        /// (`--counter-flush-interval`).
+        public static let defaultFlushInterval: Duration = .milliseconds(250)
     }
 
     /// How the counter behaves; the defaults suit tests.
@@ -34,9 +38,13 @@ public actor VisitorCounter: Service {
         /// How often the spool is rewritten while writes fail.
         public var checkpointInterval: Duration
 
+        /// Views held unwritten before this instance is not ready, unless told otherwise
+        /// (`--max-pending-views`).
+        public static let defaultMaxPendingViews: Int64 = 1_000_000
+
         public init(
-            mode: Mode, spoolDirectory: String? = nil, finalFlushBudget: Duration = .seconds(5),
-            maxPendingViews: Int64 = 1_000_000, checkpointInterval: Duration = .seconds(1)
+            mode: Mode, spoolDirectory: String? = nil, finalFlushBudget: Duration = ShutdownBudget.default.finalFlush,
+            maxPendingViews: Int64 = defaultMaxPendingViews, checkpointInterval: Duration = .seconds(1)
         ) {
             self.mode = mode
             self.spoolDirectory = spoolDirectory

@@ -54,6 +54,9 @@ public struct MariaDBTimeouts: Sendable, Equatable {
         self.read = read
         self.write = write
     }
+
+    /// The defaults, in one place: barkd's command line shows and uses these.
+    public static let `default` = MariaDBTimeouts()
 }
 
 /// Opens MariaDB connections for the pool.

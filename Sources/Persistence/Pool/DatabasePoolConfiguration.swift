@@ -24,11 +24,11 @@ public struct DatabasePoolConfiguration: Sendable {
     /// Runs on the database threads.
     public var logger: Logger?
 
-    /// The defaults: 4 connections, 128 waiters for at most 2 s, reconnect after 100 ms
+    /// The defaults: 4 connections, 256 waiters for at most 2 s, reconnect after 100 ms
     /// doubling up to 5 s (with jitter), validate connections idle for 30 s.
     public init(
         size: Int = 4,
-        queueLimit: Int = 128,
+        queueLimit: Int = 256,
         waitTimeout: Duration = .seconds(2),
         reconnectInitialDelay: Duration = .milliseconds(100),
         reconnectMaximumDelay: Duration = .seconds(5),
@@ -47,4 +47,7 @@ public struct DatabasePoolConfiguration: Sendable {
         self.waitObserver = waitObserver
         self.logger = logger
     }
+
+    /// The defaults, in one place: barkd's command line shows and uses these.
+    public static let `default` = DatabasePoolConfiguration()
 }

@@ -26,4 +26,7 @@ public struct HTTPServerConfiguration: Sendable {
     public var inheritedListeners: [Int32] = []
 
     public init() {}
+
+    /// The defaults, in one place: barkd's command line shows and uses these.
+    public static let `default` = HTTPServerConfiguration()
 }
