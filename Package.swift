@@ -172,6 +172,7 @@ let package = Package(
             dependencies: [
                 "barkd", "App", "Server", "Persistence", "Observability",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/BarkdTests",
             swiftSettings: swiftSettings

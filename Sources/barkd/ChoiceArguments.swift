@@ -1,5 +1,5 @@
-import App
-import ArgumentParser
+public import App
+public import ArgumentParser
 import Logging
 import Observability
 

@@ -1,5 +1,6 @@
 import CLinuxShim
 import Glibc
+import Server
 
 /// `barkd probe [--port N] [--path /readyz] [--timeout 2]`: asks the barkd on
 /// 127.0.0.1:PORT for `/readyz` over a plain socket and exits 0 on 200, 1 otherwise

@@ -1,4 +1,5 @@
 import App
+import Logging
 import Observability
 import Testing
 

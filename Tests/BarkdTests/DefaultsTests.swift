@@ -1,4 +1,5 @@
 import App
+import Observability
 import Persistence
 import Server
 import Testing

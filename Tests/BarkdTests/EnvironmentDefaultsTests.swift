@@ -1,3 +1,5 @@
+import Observability
+import Server
 import Testing
 
 @testable import barkd

@@ -1,4 +1,5 @@
 import Glibc
+import Server
 import Testing
 
 @testable import barkd
