@@ -97,7 +97,7 @@ enum Application {
         }
         let server: HTTPServer
         do {
-            let responder = AppResponder.make(
+            let responder = AppResponder(
                 router: router, accessLog: AccessLog(mode: command.accessLog, format: format),
                 metrics: metricsOn ? HTTPRequestMetrics(registry: registry, loopCount: group.loops.count) : nil, loopCount: group.loops.count)
             server = try HTTPServer(configuration: configuration, responder: responder, group: group, logger: logger, stats: serverStats)
@@ -110,7 +110,7 @@ enum Application {
         if let metricsConfiguration = command.metricsServerConfiguration {
             do {
                 // The same chain (a request id on every answer), without access log or metrics.
-                let responder = AppResponder.make(
+                let responder = AppResponder(
                     router: metricsRouter, accessLog: AccessLog(mode: .off, format: format), metrics: nil, loopCount: group.loops.count)
                 metricsServer = try HTTPServer(
                     configuration: metricsConfiguration, responder: responder, group: group, logger: Logger(label: "barkd.metrics"))

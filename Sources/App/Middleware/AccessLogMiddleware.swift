@@ -17,6 +17,7 @@ struct AccessLogMiddleware: HTTPMiddleware {
         }
     }
 
+    @inline(__always)
     func respond<Next: HTTPResponder>(to request: HTTPRequest, context: inout RequestContext, next: Next) async throws -> HTTPResponse {
         guard log.shouldLogNext() else { return try await next.respond(to: request, context: &context) }
         let began = barkd_monotonic_ns()

@@ -6,6 +6,7 @@ import Server
 struct RequestMetricsMiddleware: HTTPMiddleware {
     let metrics: HTTPRequestMetrics?
 
+    @inline(__always)
     func respond<Next: HTTPResponder>(to request: HTTPRequest, context: inout RequestContext, next: Next) async throws -> HTTPResponse {
         guard let metrics else { return try await next.respond(to: request, context: &context) }
         let began = barkd_monotonic_ns()

@@ -68,6 +68,14 @@ public struct HTTPRequest: Sendable {
     /// Values of the route's `{param}` segments, percent-decoded.
     public internal(set) var pathParameters: [String: String] = [:]
 
+    /// This request with the route's parameters (the router's inlined code sets them).
+    @usableFromInline
+    func withPathParameters(_ parameters: [String: String]) -> HTTPRequest {
+        var request = self
+        request.pathParameters = parameters
+        return request
+    }
+
     init(storage: [UInt8], base: Int, message: HTTPParsedMessage, fields: [HTTPHeaderField], target: String) {
         self.method = message.head.method
         self.version = message.head.version

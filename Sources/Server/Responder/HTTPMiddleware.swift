@@ -26,7 +26,7 @@ public struct MiddlewareResponder<Middleware: HTTPMiddleware, Next: HTTPResponde
         self.next = next
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public func respond(to request: HTTPRequest, context: inout RequestContext) async throws -> HTTPResponse {
         try await middleware.respond(to: request, context: &context, next: next)
     }
