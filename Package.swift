@@ -63,11 +63,17 @@ let package = Package(
         .target(
             name: "Observability",
             dependencies: [
-                "CSystemd",
                 "CLinuxShim",
                 "EventLoop",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        /// sd_notify (readiness, status, watchdog) and socket activation: only what runs
+        /// under systemd links libsystemd.
+        .target(
+            name: "Systemd",
+            dependencies: ["CSystemd", "CLinuxShim", "EventLoop"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -102,6 +108,7 @@ let package = Package(
                 "Server",
                 "EventLoop",
                 "Observability",
+                "Systemd",
                 "Persistence",
                 "CLinuxShim",
                 .product(name: "Logging", package: "swift-log"),
@@ -118,6 +125,7 @@ let package = Package(
                 "Persistence",
                 "EventLoop",
                 "Observability",
+                "Systemd",
                 "CLinuxShim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -10,6 +10,7 @@ import Prometheus
 import Server
 import ServiceLifecycle
 import Synchronization
+import Systemd
 
 /// Wiring only: builds the loops, services and server from the configuration, runs them
 /// in one `ServiceGroup`, and turns signals into a graceful shutdown.

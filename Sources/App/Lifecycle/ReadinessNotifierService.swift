@@ -1,7 +1,7 @@
 public import Logging
-public import Observability
 import Server
 public import ServiceLifecycle
+public import Systemd
 
 /// Sends `READY=1` to systemd once ``Readiness`` says the instance is ready (listeners
 /// bound, start-up checks passed), then waits for shutdown.
