@@ -326,6 +326,17 @@ def test_no_100_continue_for_http10(server):
         assert response.status in (200, 405), response.status
 
 
+def test_options_asterisk_is_204_with_allow(server):
+    with server.client() as client:
+        client.send(request("OPTIONS", "*") + request("GET", "/livez"))
+        response = client.read_response()
+        assert response.status == 204, response.status
+        allowed = [method.strip() for method in response.header("Allow").split(",")]
+        assert {"GET", "HEAD", "OPTIONS"} <= set(allowed) and len(allowed) == len(set(allowed)), allowed
+        assert not response.closes
+        assert client.read_response().status == 200
+
+
 def test_empty_lines_before_a_request_are_ignored(server):
     """RFC 9112 §2.2: a CRLF after a body (old clients send one) does not break the next request."""
     with server.client() as client:
