@@ -16,6 +16,13 @@ from __future__ import annotations
 
 from barkd_helpers import CRLF, http_message
 
+TOKEN_BYTES = b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+# Bytes that h11 accepts as (part of) a chunk extension value and barkd does not (not a
+# tchar: RFC 9112 §7.1.1 wants a token or a quoted-string). The controls among them were
+# divergences before; the rest joined them when barkd took up the exact grammar.
+CHUNK_EXTENSION_DIVERGENT_BYTES = [b for b in range(256) if b not in TOKEN_BYTES and b != 0x0A]
+
 # Bytes that RFC 9110 §5.5 forbids in a field value but h11 accepts (its field-vchar is
 # "anything but NUL and whitespace"): barkd rejects them, so they live in the test's
 # KNOWN_DIVERGENCES table. \x0b and \x0c are whitespace to h11's regex, so both reject.
@@ -79,12 +86,13 @@ def _hand_written() -> list[tuple[str, bytes]]:
     add("method lowercase with body", request(b"post", headers=[(b"Content-Length", b"2")], body=b"ok"))
 
     # --- Targets -------------------------------------------------------------------
-    for target in [b"/", b"/a/b/c", b"/path?x=1&y=2", b"/?", b"/??", b"/search?q=a+b&lang=en#top",
-                   b"/a%20b", b"/%zz", b"/%", b"/%E2%82%AC", b"/a#frag", b"//double//slash",
+    # A fragment, a backslash or userinfo in the target: KNOWN_DIVERGENCES.
+    for target in [b"/", b"/a/b/c", b"/path?x=1&y=2", b"/?", b"/??", b"/search?q=a+b&lang=en",
+                   b"/a%20b", b"/%zz", b"/%", b"/%E2%82%AC", b"//double//slash",
                    b"/~user/!$&'()*+,;=:@", b"relative/path", b"/.././../etc/passwd",
                    b"http://example.com/", b"http://example.com:8080/a?b=c",
-                   b"https://user:pw@example.com/x?y", b"HTTP://EXAMPLE.COM", b"/\"quoted\"",
-                   b"/<script>", b"/{}|\\^`[]", b"/" + b"a" * 4000, b"/?" + b"&".join(b"k%d=v%d" % (i, i) for i in range(200))]:
+                   b"HTTP://EXAMPLE.COM", b"/\"quoted\"",
+                   b"/<script>", b"/{}|^`[]", b"/" + b"a" * 4000, b"/?" + b"&".join(b"k%d=v%d" % (i, i) for i in range(200))]:
         add(f"target {target[:40]!r}", request(target=target))
     add("target absolute-form on 1.0", request(target=b"http://example.com/x", version=b"HTTP/1.0", host=None))
     add("target UTF-8", request(target="/café".encode()))
@@ -157,19 +165,14 @@ def _hand_written() -> list[tuple[str, bytes]]:
     add("value lone CR then LF-only line end", b"GET / HTTP/1.1\r\nHost: a\r\nX: v\r\r\n\r\n")
 
     # --- Line endings ------------------------------------------------------------------------
-    add("bare LF everywhere", request(eol=b"\n"))
-    add("bare LF with headers", request(eol=b"\n", headers=[(b"Accept", b"*/*"), (b"X", b"y")]))
-    add("bare LF with body", b"POST / HTTP/1.1\nHost: a\nContent-Length: 3\n\nabc")
-    add("mixed CRLF and LF", b"GET / HTTP/1.1\r\nHost: a\nAccept: */*\r\n\r\n")
-    add("CRLF head, LF blank line", b"GET / HTTP/1.1\r\nHost: a\r\n\n")
-    add("LF head, CRLF blank line", b"GET / HTTP/1.1\nHost: a\n\r\n")
+    # A bare LF that h11 accepts as a line end is in KNOWN_DIVERGENCES, a leading CRLF
+    # (which barkd ignores, RFC 9112 §2.2) in LENIENT_DIVERGENCES.
     add("lone CR ends request line", b"GET / HTTP/1.1\rHost: a\r\n\r\n")
     add("lone CR line endings", b"GET / HTTP/1.1\rHost: a\r\r")
     add("CR CR LF after request line", b"GET / HTTP/1.1\r\r\nHost: a\r\n\r\n")
     add("lone CR in blank line", b"GET / HTTP/1.1\r\nHost: a\r\n\r")
     add("lone CR before blank line", b"GET / HTTP/1.1\r\nHost: a\r\n\r\r\n")
     add("CR inside field name", b"GET / HTTP/1.1\r\nHo\rst: a\r\n\r\n")
-    add("leading CRLF", b"\r\n" + request())
     add("leading LF", b"\n" + request())
     add("leading space", b" " + request())
     add("leading tab", b"\t" + request())
@@ -196,7 +199,7 @@ def _hand_written() -> list[tuple[str, bytes]]:
                                               (b"Sec-WebSocket-Version", b"13")]))
     add("Expect 100-continue with body", request(b"PUT", b"/x", headers=[(b"Expect", b"100-continue"),
                                                                           (b"Content-Length", b"4")], body=b"data"))
-    add("Expect unknown", request(headers=[(b"Expect", b"something")]))
+    # Any other expectation is 417 in barkd: KNOWN_DIVERGENCES.
 
     # --- Content-Length -------------------------------------------------------------------------
     for body in [b"", b"a", b"hello", b"x" * 100, b"\r\n\r\n", b"\x00\x01\x02\xff",
@@ -242,14 +245,10 @@ def _hand_written() -> list[tuple[str, bytes]]:
     add("chunked extension quoted", chunked_raw(b"5;name=\"quoted value\"\r\nhello\r\n0\r\n\r\n"))
     add("chunked several extensions", chunked_raw(b"5;a;b=c;d=\"e\"\r\nhello\r\n0;last=1\r\n\r\n"))
     add("chunked extension on last chunk", chunked_raw(b"5\r\nhello\r\n0;end\r\n\r\n"))
-    add("chunked extension obs-text", chunked_raw(b"5;n=\xe9\r\nhello\r\n0\r\n\r\n"))
-    add("chunked extension with tab", chunked_raw(b"5;a=b\tc\r\nhello\r\n0\r\n\r\n"))
-    add("chunked size trailing space", chunked_raw(b"5 \r\nhello\r\n0\r\n\r\n"))
-    add("chunked size trailing tab", chunked_raw(b"5\t\r\nhello\r\n0\r\n\r\n"))
+    # Extensions outside the RFC 9112 §7.1.1 grammar, and whitespace after the size:
+    # KNOWN_DIVERGENCES.
     add("chunked trailer", chunked(b"hello", trailers=b"X-Checksum: abc\r\n"))
     add("chunked two trailers", chunked(b"hello", trailers=b"X-A: 1\r\nX-B: 2\r\n"))
-    add("chunked trailer bare LF", chunked_raw(b"5\r\nhello\r\n0\r\nX-T: v\n\n"))
-    add("chunked bare LF after last chunk", chunked_raw(b"5\r\nhello\r\n0\r\n\n"))
     add("chunked trailer empty value", chunked(b"hello", trailers=b"X-T:\r\n"))
     add("chunked trailer obs-text", chunked(b"hello", trailers=b"X-T: \xe9\r\n"))
     # A valid Content-Length trailer is a documented divergence (test_parser_differential.py).
@@ -268,7 +267,6 @@ def _hand_written() -> list[tuple[str, bytes]]:
         ("size negative", b"-5\r\nhello\r\n0\r\n\r\n"),
         ("size leading space", b" 5\r\nhello\r\n0\r\n\r\n"),
         ("size 0x prefix", b"0x5\r\nhello\r\n0\r\n\r\n"),
-        ("space before extension", b"5 ;a=b\r\nhello\r\n0\r\n\r\n"),
         ("size larger than data", b"10\r\nhello\r\n0\r\n\r\n"),
         ("size smaller than data", b"3\r\nhello\r\n0\r\n\r\n"),
         ("data without CRLF", b"5\r\nhello0\r\n\r\n"),
@@ -309,13 +307,15 @@ def _generated() -> list[tuple[str, bytes]]:
         if byte not in H11_LENIENT_VALUE_CONTROLS:
             cases.append((f"value byte 0x{byte:02x}", request(headers=[(b"X-Byte", b"a" + bytes([byte]) + b"b")])))
         cases.append((f"name byte 0x{byte:02x}", request(headers=[(b"X" + bytes([byte]) + b"Y", b"v")])))
-        cases.append((f"target byte 0x{byte:02x}", request(target=b"/a" + bytes([byte]) + b"b")))
+        if byte not in b"#\\":  # a fragment or a backslash: KNOWN_DIVERGENCES
+            cases.append((f"target byte 0x{byte:02x}", request(target=b"/a" + bytes([byte]) + b"b")))
         cases.append((f"method byte 0x{byte:02x}", request(method=b"G" + bytes([byte]) + b"T")))
-    # Every byte as the whole chunk data (one-byte chunk) and inside a chunk extension,
-    # except the controls barkd rejects there on purpose (KNOWN_DIVERGENCES).
+    # Every byte as the whole chunk data (one-byte chunk) and as a chunk extension's value,
+    # where barkd takes only a token (RFC 9112 §7.1.1) and h11 anything but CR and LF: the
+    # bytes both reject, and the token bytes both accept (the rest: KNOWN_DIVERGENCES).
     for byte in range(256):
         cases.append((f"chunk data byte 0x{byte:02x}", chunked(bytes([byte]))))
-        if byte in (0x09, 0x0A) or 0x20 <= byte <= 0x7E or byte >= 0x80:
+        if byte not in CHUNK_EXTENSION_DIVERGENT_BYTES:
             cases.append((f"chunk extension byte 0x{byte:02x}",
                           chunked_raw(b"1;e=" + bytes([byte]) + b"\r\nx\r\n0\r\n\r\n")))
     # Header counts up to barkd's limit (100 fields, Host included).

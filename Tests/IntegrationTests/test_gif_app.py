@@ -739,6 +739,36 @@ def test_max_upload_raises_the_body_limit_of_the_authorized_upload_route_only(ad
     assert created.status == 201, created.body[:200]
 
 
+@pytest.mark.parametrize("token", [None, "wrong-token-0123456789"], ids=["anonymous", "wrong-token"])
+def test_an_upload_that_will_be_refused_is_not_invited_to_send_its_body(admin_app, token):
+    """`Expect: 100-continue` on an upload without the admin token: the 401 comes first
+    (no 100 Continue before it), and the connection closes, the body never sent."""
+    headers = {"Content-Type": "image/gif", "Content-Length": "1000", "Expect": "100-continue"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    with admin_app.client() as client:
+        client.send(request("POST", "/api/gifs?title=x", headers))
+        response = client.read_response(allow_interim=True)
+        assert_json_error(response, 401)
+        assert response.header("WWW-Authenticate") == 'Bearer realm="barkd"'
+        assert response.closes
+        client.expect_closed()
+
+
+def test_an_authorized_upload_is_invited_to_send_its_body(admin_app):
+    data = gif_bytes()
+    headers = {"Content-Type": "image/gif", "Content-Length": str(len(data)), "Expect": "100-continue",
+               "Authorization": f"Bearer {TOKEN}", "Connection": "close"}
+    with admin_app.client() as client:
+        client.send(request("POST", "/api/gifs?title=Invited", headers))
+        assert client.read_response(allow_interim=True).status == 100
+        client.send(data)
+        response = client.read_response()
+        assert response.status == 201, response.body
+    deleted = call(admin_app, "DELETE", f"/api/gifs/{response.json()['id']}", token=TOKEN)
+    assert deleted.status == 204
+
+
 def test_extra_json_members_cannot_choose_the_id(admin_app):
     before = list_all(admin_app)
     taken = before[0]

@@ -311,6 +311,43 @@ def test_expect_100_continue(server):
         assert client.read_response().status == 200
 
 
+def test_an_expectation_other_than_100_continue_is_417_and_closed(server):
+    with server.client() as client:
+        client.send(request("GET", "/healthcheck", {"Expect": "something-else"}) + request("GET", "/livez"))
+        assert_error(client.read_response(), 417)
+        client.expect_closed()
+
+
+def test_no_100_continue_for_http10(server):
+    """An HTTP/1.0 client cannot read an interim response: barkd waits for the body."""
+    with server.client() as client:
+        client.send(request("POST", "/healthcheck", {"Content-Length": "5", "Expect": "100-continue"}, version="HTTP/1.0"))
+        readable, _, _ = select.select([client.sock], [], [], 0.3)
+        assert not readable, "barkd answered before the body of an HTTP/1.0 request"
+        client.send(b"hello")
+        response = client.read_response()
+        assert response.status in (200, 405), response.status
+
+
+def test_options_asterisk_is_204_with_allow(server):
+    with server.client() as client:
+        client.send(request("OPTIONS", "*") + request("GET", "/livez"))
+        response = client.read_response()
+        assert response.status == 204, response.status
+        allowed = [method.strip() for method in response.header("Allow").split(",")]
+        assert {"GET", "HEAD", "OPTIONS"} <= set(allowed) and len(allowed) == len(set(allowed)), allowed
+        assert not response.closes
+        assert client.read_response().status == 200
+
+
+def test_empty_lines_before_a_request_are_ignored(server):
+    """RFC 9112 §2.2: a CRLF after a body (old clients send one) does not break the next request."""
+    with server.client() as client:
+        client.send(b"\r\n" + request("GET", "/livez") + b"\r\n\r\n" + request("GET", "/livez"))
+        assert client.read_response().status == 200
+        assert client.read_response().status == 200
+
+
 def test_request_body_with_content_length_is_consumed(server):
     with server.client() as client:
         smuggled = b"GET /missing HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -561,6 +598,27 @@ SMUGGLING_VECTORS = {
     "te-in-http10": b"POST /healthcheck HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + SMUGGLED,
     "te-in-http10-keepalive": b"GET /healthcheck HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + SMUGGLED,
     "two-transfer-encodings": b"POST /healthcheck HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + SMUGGLED,
+    # A bare LF where CRLF is required: in the request line, a field line, the blank line,
+    # a chunk line, a trailer.
+    "bare-lf-request-line": b"GET /healthcheck HTTP/1.1\nHost: x\r\n\r\n" + SMUGGLED,
+    "bare-lf-field": b"GET /healthcheck HTTP/1.1\r\nHost: x\nX-A: b\r\n\r\n" + SMUGGLED,
+    "bare-lf-blank-line": b"GET /healthcheck HTTP/1.1\r\nHost: x\r\n\n" + SMUGGLED,
+    "bare-lf-chunk-line": b"POST /healthcheck HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\nx\r\n0\r\n\r\n" + SMUGGLED,
+    "bare-lf-trailer": b"POST /healthcheck HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-T: 1\n\r\n" + SMUGGLED,
+    # Chunk extensions outside RFC 9112 §7.1.1.
+    "chunk-ext-bare-semicolon": b"POST /healthcheck HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;\r\nx\r\n0\r\n\r\n" + SMUGGLED,
+    "chunk-size-trailing-space": b"POST /healthcheck HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1 \r\nx\r\n0\r\n\r\n" + SMUGGLED,
+    "chunk-ext-not-a-token": b"POST /healthcheck HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;a=b c\r\nx\r\n0\r\n\r\n" + SMUGGLED,
+    # Host and target that two parsers could read differently.
+    "host-userinfo": b"GET /healthcheck HTTP/1.1\r\nHost: user@x\r\n\r\n" + SMUGGLED,
+    "host-list": b"GET /healthcheck HTTP/1.1\r\nHost: a, b\r\n\r\n" + SMUGGLED,
+    "host-path": b"GET /healthcheck HTTP/1.1\r\nHost: x/y\r\n\r\n" + SMUGGLED,
+    "host-port-too-large": b"GET /healthcheck HTTP/1.1\r\nHost: x:65536\r\n\r\n" + SMUGGLED,
+    "host-unbalanced-bracket": b"GET /healthcheck HTTP/1.1\r\nHost: [::1\r\n\r\n" + SMUGGLED,
+    "target-fragment": b"GET /healthcheck#x HTTP/1.1\r\nHost: x\r\n\r\n" + SMUGGLED,
+    "target-backslash": b"GET /health\\check HTTP/1.1\r\nHost: x\r\n\r\n" + SMUGGLED,
+    "absolute-form-userinfo": b"GET http://user@x/healthcheck HTTP/1.1\r\nHost: x\r\n\r\n" + SMUGGLED,
+    "asterisk-with-get": b"GET * HTTP/1.1\r\nHost: x\r\n\r\n" + SMUGGLED,
 }
 
 

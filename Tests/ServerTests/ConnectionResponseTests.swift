@@ -132,6 +132,11 @@ struct ConnectionResponseTests {
             ("GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501, .unsupportedTransferCoding),
             ("GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505, .unsupportedVersion),
             ("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400, .malformed),
+            ("GET / HTTP/1.1\r\nHost: user@x\r\n\r\n", 400, .malformed),
+            ("GET /a#b HTTP/1.1\r\nHost: x\r\n\r\n", 400, .malformed),
+            ("GET * HTTP/1.1\r\nHost: x\r\n\r\n", 400, .malformed),
+            ("GET / HTTP/1.1\nHost: x\r\n\r\n", 400, .malformed),
+            ("GET / HTTP/1.1\r\nHost: x\r\nExpect: gzip\r\n\r\n", 417, .expectationFailed),
         ]
         for (request, status, reason) in cases {
             try await ConnectionHarness.run(configuration: configuration) { harness in

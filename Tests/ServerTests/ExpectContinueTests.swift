@@ -15,6 +15,7 @@ struct ExpectContinueTests {
         return configuration
     }
 
+    /// Also: `POST /private` without `Authorization: yes` is refused (401) whatever its body.
     struct UploadLimit: HTTPBodyLimit {
         func maxBodyBytes(
             method: HTTPMethod, target: UnsafeRawBufferPointer, field: (StaticString) -> UnsafeRawBufferPointer?, general: Int
@@ -23,6 +24,12 @@ struct ExpectContinueTests {
         }
 
         var largestBodyBytes: Int { 64 }
+
+        func refusalBeforeBody(method: HTTPMethod, target: UnsafeRawBufferPointer, field: (StaticString) -> UnsafeRawBufferPointer?) -> HTTPResponse? {
+            guard method == .post, target.elementsEqual("/private".utf8) else { return nil }
+            if let value = field("authorization"), value.elementsEqual("yes".utf8) { return nil }
+            return .error(.unauthorized, "who are you")
+        }
     }
 
     @Test func theInterimResponseComesBeforeTheBodyThenTheFinalOne() async throws {
@@ -59,6 +66,38 @@ struct ExpectContinueTests {
             #expect(response.text.contains("\"field\":\"body\""))
             try await harness.client.expectClosed()
             #expect(harness.stats.rejections(.bodyTooLarge) == 1)
+        }
+    }
+
+    @Test func aRequestTheHookRefusesGetsItsFinalResponseWithoutTheInterimOne() async throws {
+        try await ConnectionHarness.run(configuration: Self.configuration) { harness in
+            try await harness.client.send("POST /private HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+            let response = try await harness.client.readResponse()  // the first response is the final one
+            #expect(response.status == 401)
+            #expect(response.closes)
+            try await harness.client.expectClosed()
+        }
+    }
+
+    @Test func aRequestTheHookAllowsIsInvited() async throws {
+        try await ConnectionHarness.run(configuration: Self.configuration) { harness in
+            try await harness.client.send(
+                "POST /private HTTP/1.1\r\nHost: x\r\nAuthorization: yes\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+            #expect(try await harness.client.readResponse().status == 100)
+            try await harness.client.send("hello")
+            #expect(try await harness.client.readResponse().text == "POST /private 5")
+        }
+    }
+
+    @Test func anHTTP10ClientIsNeverInvited() async throws {
+        try await ConnectionHarness.run(configuration: Self.configuration) { harness in
+            try await harness.client.send("POST /a HTTP/1.0\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n")
+            try await harness.waitUntilReading()
+            #expect(harness.client.pending() == .nothing)
+            try await harness.client.send("hi")
+            let response = try await harness.client.readResponse()
+            #expect(response.status == 200)
+            #expect(response.text == "POST /a 2")
         }
     }
 

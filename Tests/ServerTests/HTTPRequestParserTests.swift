@@ -36,9 +36,18 @@ struct HTTPRequestParserTests {
         #expect(parser.isAtMessageStart)
     }
 
-    @Test func acceptsBareLineFeeds() throws {
-        let message = try #require(parsedMessage(parse("GET / HTTP/1.1\nHost: a\n\n").0))
-        #expect(message.head.method == .get)
+    @Test func ignoresEmptyLinesBeforeTheRequestLine() throws {
+        // RFC 9112 §2.2: a client may send a CRLF after a POST body; the next request counts.
+        for prefix in ["\r\n", "\r\n\r\n"] {
+            let text = prefix + "GET /a HTTP/1.1\r\nHost: a\r\n\r\n"
+            for step in [1, 2, 100] {
+                let (result, fields, bytes) = parse(text, chunkSize: step)
+                let message = try #require(parsedMessage(result))
+                #expect(string(bytes, message.head.target) == "/a")
+                #expect(message.length == bytes.count)
+                #expect(fields.map { string(bytes, $0.value) } == ["a"])
+            }
+        }
     }
 
     @Test func http10KeepAliveOnlyOnRequest() throws {
@@ -91,7 +100,6 @@ struct HTTPRequestParserTests {
         ("GET / HTTP/2.0\r\nHost: a\r\n\r\n", .unsupportedVersion),
         ("GET / HTTP/1.1 \r\nHost: a\r\n\r\n", .invalidRequestLine),
         ("GET  / HTTP/1.1\r\nHost: a\r\n\r\n", .invalidRequestLine),
-        ("\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n", .invalidRequestLine),
         ("G@T / HTTP/1.1\r\nHost: a\r\n\r\n", .invalidRequestLine),
         ("GET / HTTP/1.1\r\nHost: a\r\nX: a\u{1}b\r\n\r\n", .invalidHeaderValue),
         ("GET / HTTP/1.1\r\nHost: a\r\n: empty\r\n\r\n", .invalidHeaderName),

@@ -3,7 +3,8 @@ import Server
 /// The admin upload's body limit: `POST /api/gifs` may send up to `--max-upload`, but
 /// only with the admin bearer token; every other request, an anonymous upload included,
 /// stays held to `--max-body` — decided when the head is complete, before any body byte
-/// is buffered, so an anonymous client cannot make barkd hold more than the general limit.
+/// is buffered, so an anonymous client cannot make barkd hold more than the general limit,
+/// nor be invited (`100 Continue`) to send a body it will not be allowed to store.
 struct UploadBodyLimit: HTTPBodyLimit {
     var method: HTTPMethod
     /// The exact path, without a query.
@@ -22,6 +23,15 @@ struct UploadBodyLimit: HTTPBodyLimit {
     }
 
     var largestBodyBytes: Int { maxBodyBytes }
+
+    /// An anonymous upload that asks to send its body (`Expect: 100-continue`) gets the
+    /// admin check's 401 at once, instead of an invitation to send a body it will not be
+    /// allowed to store.
+    func refusalBeforeBody(method: HTTPMethod, target: UnsafeRawBufferPointer, field: (StaticString) -> UnsafeRawBufferPointer?) -> HTTPResponse? {
+        guard matches(method: method, target: target) else { return nil }
+        if let authorization = field("authorization"), BearerToken.matches(authorization, token: bearerToken) { return nil }
+        return AdminAuthorization.challenge
+    }
 
     /// Whether a request with `method` and the raw request `target` is this route's.
     func matches(method: HTTPMethod, target: UnsafeRawBufferPointer) -> Bool {

@@ -7,7 +7,7 @@ import Server
 /// Each event loop finds its histograms in a table of its own (``LoopRecorder``), so the
 /// hot path takes no shared lock to look one up; recording takes the histogram's own
 /// short lock. Cardinality is bounded: methods outside the standard set are `_OTHER`,
-/// routes are the router's templates (`_unmatched` and `_invalid` for the rest), and
+/// routes are the router's templates (`_unmatched`, `_invalid` and `*` for the rest), and
 /// statuses are those barkd answers.
 public final class HTTPRequestMetrics: Sendable {
     static let name = "http_server_request_duration_seconds"

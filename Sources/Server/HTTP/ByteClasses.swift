@@ -7,8 +7,12 @@ package enum ByteClass {
     private static let fieldValue: (UInt64, UInt64, UInt64, UInt64) = (
         0xFFFF_FFFF_0000_0200, 0x7FFF_FFFF_FFFF_FFFF, 0xFFFF_FFFF_FFFF_FFFF, 0xFFFF_FFFF_FFFF_FFFF
     )
-    /// Bytes allowed in a request target: VCHAR.
-    private static let target: (UInt64, UInt64, UInt64, UInt64) = (0xFFFF_FFFE_0000_0000, 0x7FFF_FFFF_FFFF_FFFF, 0x0000_0000_0000_0000, 0x0000_0000_0000_0000)
+    /// Bytes allowed in a request target: VCHAR but `#` (a fragment is never sent, RFC 9112
+    /// §3.2) and `\` (outside RFC 3986, read as `/` by some servers and not by others).
+    private static let target: (UInt64, UInt64, UInt64, UInt64) = (0xFFFF_FFF6_0000_0000, 0x7FFF_FFFF_EFFF_FFFF, 0x0000_0000_0000_0000, 0x0000_0000_0000_0000)
+    /// Bytes of a reg-name (RFC 3986 §3.2.2) but `%` and `,`: unreserved and sub-delims.
+    /// The comma is a sub-delim, but a Host with one reads as a list to an intermediary.
+    private static let regName: (UInt64, UInt64, UInt64, UInt64) = (0x2BFF_6FD2_0000_0000, 0x47FF_FFFE_87FF_FFFE, 0x0000_0000_0000_0000, 0x0000_0000_0000_0000)
 
     @inline(__always)
     private static func test(_ mask: (UInt64, UInt64, UInt64, UInt64), _ byte: UInt8) -> Bool {
@@ -25,6 +29,7 @@ package enum ByteClass {
     @inline(__always) static func isToken(_ byte: UInt8) -> Bool { test(token, byte) }
     @inline(__always) static func isFieldValue(_ byte: UInt8) -> Bool { test(fieldValue, byte) }
     @inline(__always) static func isTarget(_ byte: UInt8) -> Bool { test(target, byte) }
+    @inline(__always) static func isRegName(_ byte: UInt8) -> Bool { test(regName, byte) }
 
     @inline(__always) package static func lowercased(_ byte: UInt8) -> UInt8 {
         byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte

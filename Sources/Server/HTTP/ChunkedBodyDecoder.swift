@@ -3,7 +3,10 @@ import Observability
 
 /// Decodes a chunked request body incrementally (RFC 9112 §7.1): chunk-size lines of at
 /// most 16 hex digits with optional extensions, chunk data followed by exactly CRLF, and
-/// trailer fields (validated like header fields, then dropped).
+/// trailer fields (validated like header fields, then dropped). Every line ends in CRLF.
+/// The trailer section is held to ``HTTPLimits/maxHeaderBytes`` wherever the reads split
+/// it: bytes past the limit are never examined, so the verdict is the same in one read
+/// or many.
 struct ChunkedBodyDecoder: Sendable, Equatable {
     /// Offset of the next undecoded byte in the message buffer.
     private(set) var position: Int
@@ -17,7 +20,8 @@ struct ChunkedBodyDecoder: Sendable, Equatable {
         case size
         case data(remaining: Int)
         case dataEnd
-        case trailers
+        /// The trailer section, which began at `start`.
+        case trailers(start: Int)
     }
 
     enum Outcome {
@@ -50,7 +54,7 @@ struct ChunkedBodyDecoder: Sendable, Equatable {
                 }
                 position = lineFeed + 1
                 if size == 0 {
-                    phase = .trailers
+                    phase = .trailers(start: position)
                 } else {
                     if size > maxBodyBytes - body.count { return .failure(.bodyTooLarge) }
                     phase = .data(remaining: size)
@@ -69,10 +73,14 @@ struct ChunkedBodyDecoder: Sendable, Equatable {
                 guard buffer[position] == 0x0D, buffer[position + 1] == 0x0A else { return .failure(.invalidChunk) }
                 position += 2
                 phase = .size
-            case .trailers:
-                guard let lineFeed = findLineFeed(buffer) else {
-                    return buffer.count - position > limits.maxHeaderBytes ? .failure(.headerSectionTooLarge) : .needMore
+            case .trailers(let start):
+                // The section may not grow past the header limit: look no further than that.
+                let sectionEnd = start + limits.maxHeaderBytes
+                guard let lineFeed = findLineFeed(buffer, before: min(buffer.count, sectionEnd + 1)) else {
+                    return buffer.count > sectionEnd ? .failure(.headerSectionTooLarge) : .needMore
                 }
+                if lineFeed >= sectionEnd { return .failure(.headerSectionTooLarge) }
+                guard lineFeed > position, buffer[lineFeed - 1] == 0x0D else { return .failure(.bareLineFeed) }
                 var cursor = position
                 switch HTTPRequestParser.parseField(buffer, cursor: &cursor, limits: limits, count: fields.count + trailerCount) {
                 case .failure(let error): return .failure(error)
@@ -91,14 +99,17 @@ struct ChunkedBodyDecoder: Sendable, Equatable {
         }
     }
 
-    private func findLineFeed(_ buffer: UnsafeRawBufferPointer) -> Int? {
-        guard position < buffer.count, let base = buffer.baseAddress,
-            let found = memchr(base + position, 0x0A, buffer.count - position)
+    /// The offset of the first LF at or after `position` and before `end`.
+    private func findLineFeed(_ buffer: UnsafeRawBufferPointer, before end: Int? = nil) -> Int? {
+        let end = end ?? buffer.count
+        guard position < end, let base = buffer.baseAddress,
+            let found = memchr(base + position, 0x0A, end - position)
         else { return nil }
         return base.distance(to: UnsafeRawPointer(found))
     }
 
-    /// `1*HEXDIG [ ";" extensions ] [OWS]`, at most 16 digits; nil when malformed.
+    /// `1*HEXDIG [ chunk-ext ]`, at most 16 digits; nil when malformed (the extensions
+    /// follow their grammar exactly: ``ChunkExtensions``).
     static func chunkSize(_ line: UnsafeRawBufferPointer) -> Int? {
         var size = 0
         var index = 0
@@ -108,12 +119,6 @@ struct ChunkedBodyDecoder: Sendable, Equatable {
             index += 1
         }
         guard index > 0, index <= 16 else { return nil }
-        if index < line.count, line[index] == UInt8(ascii: ";") {
-            // Extensions are ignored, but they may not smuggle control characters.
-            for byte in line[(index + 1)...] where !ByteClass.isFieldValue(byte) { return nil }
-            return size
-        }
-        while index < line.count, line[index] == 0x20 || line[index] == 0x09 { index += 1 }
-        return index == line.count ? size : nil
+        return ChunkExtensions.isValid(UnsafeRawBufferPointer(rebasing: line[index...])) ? size : nil
     }
 }

@@ -12,4 +12,18 @@ public protocol HTTPBodyLimit: Sendable {
 
     /// The largest limit this policy ever grants (a connection's buffer may grow to it).
     var largestBodyBytes: Int { get }
+
+    /// Asked before the server invites a body with `100 Continue` (a request that sent
+    /// `Expect: 100-continue` and no body yet, within its body limit): the final response
+    /// the request will get whatever its body (an upload without its credentials: 401),
+    /// sent instead of the invitation, after which the connection closes; nil to invite.
+    /// Same arguments as ``maxBodyBytes(method:target:field:general:)``.
+    func refusalBeforeBody(method: HTTPMethod, target: UnsafeRawBufferPointer, field: (StaticString) -> UnsafeRawBufferPointer?) -> HTTPResponse?
+}
+
+extension HTTPBodyLimit {
+    /// Invites every body within its limit.
+    public func refusalBeforeBody(method: HTTPMethod, target: UnsafeRawBufferPointer, field: (StaticString) -> UnsafeRawBufferPointer?) -> HTTPResponse? {
+        nil
+    }
 }

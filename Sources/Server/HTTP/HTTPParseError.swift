@@ -12,8 +12,15 @@ public enum HTTPParseError: Error, Equatable, Sendable {
     case obsoleteLineFolding
     case whitespaceBeforeColon
     case bareCarriageReturn
+    /// A line ended by LF alone where RFC 9112 requires CRLF: the RFC lets a recipient
+    /// accept it, and a proxy that does while another does not is how requests are smuggled.
+    case bareLineFeed
     case missingHost
     case multipleHosts
+    /// A Host value that is not `uri-host [ ":" port ]` (``URIAuthority``).
+    case invalidHost
+    /// An `Expect` with anything but `100-continue` (RFC 9110 §10.1.1): 417.
+    case expectationFailed
     case invalidContentLength
     case multipleContentLengths
     case contentLengthWithTransferEncoding
@@ -33,6 +40,7 @@ public enum HTTPParseError: Error, Equatable, Sendable {
         case .bodyTooLarge: .contentTooLarge
         case .unsupportedTransferCoding: .notImplemented
         case .unsupportedVersion: .versionNotSupported
+        case .expectationFailed: .expectationFailed
         default: .badRequest
         }
     }
@@ -51,8 +59,11 @@ public enum HTTPParseError: Error, Equatable, Sendable {
         case .obsoleteLineFolding: "obsolete line folding"
         case .whitespaceBeforeColon: "whitespace before colon"
         case .bareCarriageReturn: "bare carriage return"
+        case .bareLineFeed: "bare line feed"
         case .missingHost: "missing Host header"
         case .multipleHosts: "multiple Host headers"
+        case .invalidHost: "invalid Host header"
+        case .expectationFailed: "unsupported expectation"
         case .invalidContentLength: "invalid Content-Length"
         case .multipleContentLengths: "multiple Content-Length headers"
         case .contentLengthWithTransferEncoding: "Content-Length with Transfer-Encoding"

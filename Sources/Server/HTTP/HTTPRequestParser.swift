@@ -5,19 +5,37 @@ import Glibc
 /// It reads the unconsumed bytes at the front of a connection's buffer and remembers how
 /// far it got, so bytes arriving one at a time are scanned once. Header fields are
 /// recorded as ranges into the buffer; nothing is copied but a chunked body's decoded bytes.
-/// Rejected (each with its status, see ``HTTPParseError``): obs-fold, whitespace before
-/// the colon, a CR not followed by LF, control characters in values, a missing or
-/// repeated Host in 1.1, Content-Length with Transfer-Encoding, a repeated or invalid
-/// Content-Length, transfer codings other than `chunked` (501), and every limit in
-/// ``HTTPLimits``. A bare LF ends a line, as RFC 9112 §2.2 allows.
+/// Rejected (each with its status, see ``HTTPParseError``): a bare LF where CRLF is
+/// required, obs-fold, whitespace before the colon, a CR not followed by LF, control
+/// characters in values, a missing, repeated or malformed Host in 1.1, a target with a
+/// fragment or a backslash, Content-Length with Transfer-Encoding, a repeated or invalid
+/// Content-Length, transfer codings other than `chunked` (501), an `Expect` other than
+/// `100-continue` (417), and every limit in ``HTTPLimits``. Empty lines before a request
+/// line are ignored (RFC 9112 §2.2).
+///
+/// The verdict does not depend on how the bytes are split into reads: the head is
+/// examined in byte order and never past a limit, so the first byte that decides (a bad
+/// byte, or the one that crosses a limit) decides alike in one read or in many.
 public struct HTTPRequestParser: Sendable {
     public var limits: HTTPLimits
-    private var state: State = .head(searchFrom: 0, sawLineEnd: false)
+    private var state: State = .head(HeadScan())
 
     private enum State: Sendable {
-        case head(searchFrom: Int, sawLineEnd: Bool)
+        case head(HeadScan)
         case body(HTTPRequestHead, length: Int)
         case chunked(HTTPRequestHead, ChunkedBodyDecoder)
+    }
+
+    /// How far the scan of an incomplete head got.
+    private struct HeadScan: Sendable, Equatable {
+        /// Offset of the request line, after ignored empty lines.
+        var lineStart = 0
+        /// Offset up to which the method was checked; nil once its space was seen.
+        var methodCheckedTo: Int? = 0
+        /// Offset at which the next line feed is searched: the start of a line.
+        var searchFrom = 0
+        /// Whether the request line's CRLF was seen.
+        var sawRequestLineEnd = false
     }
 
     public init(limits: HTTPLimits = HTTPLimits()) {
@@ -26,7 +44,7 @@ public struct HTTPRequestParser: Sendable {
 
     /// True between messages, when no byte of the next one has been examined.
     public var isAtMessageStart: Bool {
-        if case .head(0, false) = state { return true }
+        if case .head(let scan) = state { return scan == HeadScan() }
         return false
     }
 
@@ -41,7 +59,7 @@ public struct HTTPRequestParser: Sendable {
 
     /// Forgets any partial message (after a complete one was consumed, or an error).
     public mutating func reset() {
-        state = .head(searchFrom: 0, sawLineEnd: false)
+        state = .head(HeadScan())
     }
 
     /// Parses the message at the front of `buffer`. On `.complete` and `.failure` the
@@ -49,8 +67,8 @@ public struct HTTPRequestParser: Sendable {
     public mutating func parse(_ buffer: UnsafeRawBufferPointer, fields: inout [HTTPHeaderField]) -> HTTPParseResult {
         let result: HTTPParseResult
         switch state {
-        case .head(let searchFrom, let sawLineEnd):
-            result = parseHead(buffer, searchFrom: searchFrom, sawLineEnd: sawLineEnd, fields: &fields)
+        case .head(let scan):
+            result = parseHead(buffer, scan: scan, fields: &fields)
         case .body(let head, let length):
             result = finishLengthBody(buffer, head: head, length: length)
         case .chunked(let head, var decoder):
@@ -65,48 +83,94 @@ public struct HTTPRequestParser: Sendable {
 
     // MARK: - Head
 
-    private mutating func parseHead(
-        _ buffer: UnsafeRawBufferPointer, searchFrom: Int, sawLineEnd: Bool, fields: inout [HTTPHeaderField]
-    ) -> HTTPParseResult {
+    private mutating func parseHead(_ buffer: UnsafeRawBufferPointer, scan: HeadScan, fields: inout [HTTPHeaderField]) -> HTTPParseResult {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return .needMore }
-        var sawLineEnd = sawLineEnd
-        var position = searchFrom
-        if !sawLineEnd, let error = Self.earlyRequestLineError(buffer) { return .failure(error) }
-        while position < buffer.count {
-            guard let found = memchr(base + position, 0x0A, buffer.count - position) else { break }
-            let lineFeed = base.distance(to: UnsafeRawPointer(found))
-            if !sawLineEnd {
-                sawLineEnd = true
-                let lineLength = lineFeed > 0 && buffer[lineFeed - 1] == 0x0D ? lineFeed - 1 : lineFeed
-                if lineLength > limits.maxRequestLineBytes { return .failure(.requestLineTooLong) }
-            } else if buffer[lineFeed - 1] == 0x0A || (lineFeed >= 2 && buffer[lineFeed - 1] == 0x0D && buffer[lineFeed - 2] == 0x0A) {
-                let end = lineFeed + 1
-                if end > limits.maxHeaderBytes { return .failure(.headerSectionTooLarge) }
-                return parseCompleteHead(buffer, headerEnd: end, fields: &fields)
+        var scan = scan
+        if !scan.sawRequestLineEnd {
+            if let error = scanRequestLine(buffer, scan: &scan) { return .failure(error) }
+            if !scan.sawRequestLineEnd {
+                state = .head(scan)
+                return .needMore
             }
-            position = lineFeed + 1
         }
-        if !sawLineEnd && buffer.count > limits.maxRequestLineBytes + 1 { return .failure(.requestLineTooLong) }
+        // Field lines, up to the blank line; nothing past the header limit is examined.
+        let limit = min(buffer.count, limits.maxHeaderBytes + 1)
+        var position = scan.searchFrom
+        while position < limit, let found = memchr(base + position, 0x0A, limit - position) {
+            let lineFeed = base.distance(to: UnsafeRawPointer(found))
+            guard lineFeed > position, buffer[lineFeed - 1] == 0x0D else { return .failure(.bareLineFeed) }
+            let end = lineFeed + 1
+            if lineFeed == position + 1 {
+                if end > limits.maxHeaderBytes { return .failure(.headerSectionTooLarge) }
+                return parseCompleteHead(buffer, lineStart: scan.lineStart, headerEnd: end, fields: &fields)
+            }
+            position = end
+        }
         if buffer.count > limits.maxHeaderBytes { return .failure(.headerSectionTooLarge) }
-        state = .head(searchFrom: position, sawLineEnd: sawLineEnd)
+        scan.searchFrom = position
+        state = .head(scan)
         return .needMore
     }
 
-    /// Rejects at once a request line that cannot become valid: a method with a
-    /// non-token byte (binary, TLS handshakes, a leading empty line).
-    private static func earlyRequestLineError(_ buffer: UnsafeRawBufferPointer) -> HTTPParseError? {
-        for byte in buffer {
-            if byte == 0x20 { return nil }
-            if !ByteClass.isToken(byte) { return .invalidRequestLine }
+    /// Scans the request line as it arrives: skips empty lines before it, rejects at once
+    /// a method that cannot become valid (binary, a TLS handshake, a lone LF), and finds
+    /// the line's end (`scan.sawRequestLineEnd`). Looks no further than the request-line
+    /// and header limits, and reports whichever of them is crossed first.
+    private func scanRequestLine(_ buffer: UnsafeRawBufferPointer, scan: inout HeadScan) -> HTTPParseError? {
+        if scan.methodCheckedTo == scan.lineStart {
+            let skipLimit = min(buffer.count, limits.maxHeaderBytes + 1)
+            while scan.lineStart + 1 < skipLimit, buffer[scan.lineStart] == 0x0D, buffer[scan.lineStart + 1] == 0x0A {
+                scan.lineStart += 2
+            }
+            scan.methodCheckedTo = scan.lineStart
+            scan.searchFrom = scan.lineStart
         }
+        let lineBound = scan.lineStart + limits.maxRequestLineBytes + 2  // the LF of a line of the longest length is at bound - 1
+        let headerBound = limits.maxHeaderBytes + 1
+        let bound = min(lineBound, headerBound)
+        let regionEnd = min(buffer.count, bound)
+        if var index = scan.methodCheckedTo {
+            var methodEnded = false
+            while index < regionEnd {
+                let byte = buffer[index]
+                if ByteClass.isToken(byte) {
+                    index += 1
+                    continue
+                }
+                if index == scan.lineStart {
+                    if byte == 0x0A { return .bareLineFeed }
+                    if byte == 0x0D {
+                        // A CRLF within the limits was skipped above; the byte after this CR
+                        // decides only if it is within them too.
+                        if index + 1 < regionEnd { return .bareCarriageReturn }
+                        break
+                    }
+                }
+                if byte != 0x20 || index == scan.lineStart { return .invalidRequestLine }
+                methodEnded = true
+                break
+            }
+            scan.methodCheckedTo = methodEnded ? nil : index
+        }
+        if scan.methodCheckedTo == nil, scan.searchFrom < regionEnd, let base = buffer.baseAddress,
+            let found = memchr(base + scan.searchFrom, 0x0A, regionEnd - scan.searchFrom)
+        {
+            let lineFeed = base.distance(to: UnsafeRawPointer(found))
+            guard buffer[lineFeed - 1] == 0x0D else { return .bareLineFeed }
+            scan.sawRequestLineEnd = true
+            scan.searchFrom = lineFeed + 1
+            return nil
+        }
+        if scan.methodCheckedTo == nil { scan.searchFrom = regionEnd }
+        if buffer.count >= bound { return lineBound <= headerBound ? .requestLineTooLong : .headerSectionTooLarge }
         return nil
     }
 
     private mutating func parseCompleteHead(
-        _ buffer: UnsafeRawBufferPointer, headerEnd: Int, fields: inout [HTTPHeaderField]
+        _ buffer: UnsafeRawBufferPointer, lineStart: Int, headerEnd: Int, fields: inout [HTTPHeaderField]
     ) -> HTTPParseResult {
         fields.removeAll(keepingCapacity: true)
-        var cursor = 0
+        var cursor = lineStart
         let requestLine: RequestLine
         switch Self.parseRequestLine(buffer, cursor: &cursor) {
         case .success(let line): requestLine = line
@@ -130,21 +194,26 @@ public struct HTTPRequestParser: Sendable {
         var version: HTTPVersion
     }
 
+    /// Parses the request line starting at `cursor` (which it moves past the line's CRLF).
     private static func parseRequestLine(_ buffer: UnsafeRawBufferPointer, cursor: inout Int) -> Result<RequestLine, HTTPParseError> {
-        var index = 0
+        let lineStart = cursor
+        var index = lineStart
         while index < buffer.count, ByteClass.isToken(buffer[index]) { index += 1 }
-        guard index > 0, index < buffer.count, buffer[index] == 0x20 else { return .failure(lineError(buffer, at: index)) }
-        let method = HTTPMethod(token: UnsafeRawBufferPointer(rebasing: buffer[0..<index]))
+        guard index > lineStart, index < buffer.count, buffer[index] == 0x20 else { return .failure(lineError(buffer, at: index)) }
+        let method = HTTPMethod(token: UnsafeRawBufferPointer(rebasing: buffer[lineStart..<index]))
         index += 1
         let targetStart = index
         while index < buffer.count, ByteClass.isTarget(buffer[index]) { index += 1 }
-        guard index > targetStart, index < buffer.count else { return .failure(.invalidRequestLine) }
+        guard index < buffer.count else { return .failure(.invalidRequestLine) }
         guard buffer[index] == 0x20 else {
             let byte = buffer[index]
             return .failure(
                 byte == 0x0D || byte == 0x0A
-                    ? lineError(buffer, at: index) : (byte >= 0x80 || byte < 0x20 || byte == 0x7F ? .invalidTarget : .invalidRequestLine))
+                    ? lineError(buffer, at: index)
+                    : (byte >= 0x80 || byte < 0x20 || byte == 0x7F || byte == UInt8(ascii: "#") || byte == UInt8(ascii: "\\")
+                        ? .invalidTarget : .invalidRequestLine))
         }
+        guard index > targetStart else { return .failure(.invalidRequestLine) }
         let target = targetStart..<index
         index += 1
         // HTTP-version = "HTTP/" DIGIT "." DIGIT
@@ -160,28 +229,32 @@ public struct HTTPRequestParser: Sendable {
         guard let lineEnd = consumeLineEnd(buffer, at: index) else { return .failure(lineError(buffer, at: index)) }
         cursor = lineEnd
         guard major == 1, minor <= 1 else { return .failure(.unsupportedVersion) }
+        if let error = RequestTargetForm.error(method: method, target: UnsafeRawBufferPointer(rebasing: buffer[target])) {
+            return .failure(error)
+        }
         return .success(RequestLine(method: method, target: target, version: minor == 1 ? .http1_1 : .http1_0))
     }
 
     @inline(__always) private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
 
-    /// The offset after a line ending (CRLF or bare LF) at `index`, or nil.
+    /// The offset after a CRLF at `index`, or nil.
     @inline(__always) private static func consumeLineEnd(_ buffer: UnsafeRawBufferPointer, at index: Int) -> Int? {
-        guard index < buffer.count else { return nil }
-        if buffer[index] == 0x0A { return index + 1 }
-        if buffer[index] == 0x0D, index + 1 < buffer.count, buffer[index + 1] == 0x0A { return index + 2 }
-        return nil
+        guard index + 1 < buffer.count, buffer[index] == 0x0D, buffer[index + 1] == 0x0A else { return nil }
+        return index + 2
     }
 
-    /// A CR that does not end a line is its own error; anything else is a bad line.
+    /// A CR that does not end a line and a LF without its CR are their own errors;
+    /// anything else is a bad line.
     private static func lineError(_ buffer: UnsafeRawBufferPointer, at index: Int) -> HTTPParseError {
         if index < buffer.count, buffer[index] == 0x0D { return .bareCarriageReturn }
+        if index < buffer.count, buffer[index] == 0x0A { return .bareLineFeed }
         return .invalidRequestLine
     }
 
     /// What the header section says about framing and the connection.
     struct HeaderFacts {
         var hostCount = 0
+        var hostInvalid = false
         var contentLength: Int?
         var contentLengthTooLarge = false
         var transferEncodingCount = 0
@@ -189,6 +262,7 @@ public struct HTTPRequestParser: Sendable {
         var connectionClose = false
         var connectionKeepAlive = false
         var expectsContinue = false
+        var unsupportedExpectation = false
     }
 
     /// Parses one field line at `cursor`; `.success(true)` at the blank line ending the section.
@@ -218,6 +292,7 @@ public struct HTTPRequestParser: Sendable {
         }
         guard start < buffer.count else { return .failure(.incompleteMessage) }
         let first = buffer[start]
+        if first == 0x0A { return .failure(.bareLineFeed) }
         if first == 0x20 || first == 0x09 { return .failure(.obsoleteLineFolding) }
         if count >= limits.maxHeaderCount { return .failure(.tooManyHeaders) }
         var index = start
@@ -241,8 +316,8 @@ public struct HTTPRequestParser: Sendable {
                 index += 1
                 continue
             }
-            if byte == 0x0A || (byte == 0x0D && index + 1 < buffer.count && buffer[index + 1] == 0x0A) { break }
-            return .failure(byte == 0x0D ? .bareCarriageReturn : .invalidHeaderValue)
+            if byte == 0x0D && index + 1 < buffer.count && buffer[index + 1] == 0x0A { break }
+            return .failure(byte == 0x0D ? .bareCarriageReturn : (byte == 0x0A ? .bareLineFeed : .invalidHeaderValue))
         }
         guard let lineEnd = consumeLineEnd(buffer, at: index) else { return .failure(.incompleteMessage) }
         cursor = lineEnd
@@ -255,6 +330,7 @@ public struct HTTPRequestParser: Sendable {
         switch name.count {
         case 4 where ByteClass.equalsLowercase(name, "host"):
             facts.hostCount += 1
+            if !URIAuthority.isValid(value) { facts.hostInvalid = true }
         case 14 where ByteClass.equalsLowercase(name, "content-length"):
             if facts.contentLength != nil || facts.contentLengthTooLarge {
                 facts.contentLength = -2  // repeated
@@ -280,7 +356,14 @@ public struct HTTPRequestParser: Sendable {
                 if ByteClass.equalsLowercase(token, "keep-alive") { facts.connectionKeepAlive = true }
             }
         case 6 where ByteClass.equalsLowercase(name, "expect"):
-            facts.expectsContinue = ByteClass.equalsLowercase(value, "100-continue")
+            // Expect = #expectation; the only one defined is 100-continue (RFC 9110 §10.1.1).
+            forEachToken(value) { token in
+                if ByteClass.equalsLowercase(token, "100-continue") {
+                    facts.expectsContinue = true
+                } else {
+                    facts.unsupportedExpectation = true
+                }
+            }
         default:
             break
         }
@@ -317,6 +400,7 @@ public struct HTTPRequestParser: Sendable {
     ) -> HTTPParseResult {
         if requestLine.version == .http1_1 && facts.hostCount == 0 { return .failure(.missingHost) }
         if facts.hostCount > 1 { return .failure(.multipleHosts) }
+        if facts.hostInvalid { return .failure(.invalidHost) }
         if facts.contentLength == -2 { return .failure(.multipleContentLengths) }
         if facts.contentLength == -1 { return .failure(.invalidContentLength) }
         let framing: HTTPBodyFraming
@@ -339,10 +423,13 @@ public struct HTTPRequestParser: Sendable {
         } else {
             framing = .none
         }
+        if facts.unsupportedExpectation { return .failure(.expectationFailed) }
         let keepAlive = requestLine.version == .http1_1 ? !facts.connectionClose : (facts.connectionKeepAlive && !facts.connectionClose)
         let head = HTTPRequestHead(
             method: requestLine.method, target: requestLine.target, version: requestLine.version,
-            headerEnd: headerEnd, keepAlive: keepAlive, expectsContinue: facts.expectsContinue, framing: framing
+            headerEnd: headerEnd, keepAlive: keepAlive,
+            // An HTTP/1.0 client cannot read a 100 (Continue): its expectation is ignored.
+            expectsContinue: facts.expectsContinue && requestLine.version == .http1_1, framing: framing
         )
         switch framing {
         case .none:

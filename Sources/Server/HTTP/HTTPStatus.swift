@@ -21,6 +21,7 @@ public struct HTTPStatus: Hashable, Sendable {
     public static let requestTimeout = HTTPStatus(code: 408, reason: "Request Timeout")
     public static let contentTooLarge = HTTPStatus(code: 413, reason: "Content Too Large")
     public static let uriTooLong = HTTPStatus(code: 414, reason: "URI Too Long")
+    public static let expectationFailed = HTTPStatus(code: 417, reason: "Expectation Failed")
     public static let unsupportedMediaType = HTTPStatus(code: 415, reason: "Unsupported Media Type")
     public static let unprocessableContent = HTTPStatus(code: 422, reason: "Unprocessable Content")
     public static let headerFieldsTooLarge = HTTPStatus(code: 431, reason: "Request Header Fields Too Large")

@@ -7,8 +7,9 @@ public struct RequestContext: Sendable {
     public let remote: String
     /// The event loop serving the request (per-loop tables, such as metrics, key on it).
     public let loopIndex: Int
-    /// The route template that matched (`/gifs/{id}`), `_unmatched` when none did, or
-    /// `_invalid` for a target that cannot be routed. Set by the ``Router``.
+    /// The route template that matched (`/gifs/{id}`), `_unmatched` when none did,
+    /// `_invalid` for a target that cannot be routed, or `*` for `OPTIONS *`. Set by the
+    /// ``Router``.
     public var route = "_unmatched"
     /// The request's id, when middleware assigned one; the server echoes a non-empty id
     /// in `X-Request-Id`.

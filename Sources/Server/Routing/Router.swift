@@ -114,6 +114,21 @@ public struct Router: Sendable {
         return .matched(parameters)
     }
 
+    /// The route label of `OPTIONS *`, a question about the server rather than a resource.
+    public static let serverWideRoute = "*"
+
+    /// What `OPTIONS *` answers in `Allow` (RFC 9110 §9.3.7): every method some route
+    /// has, HEAD wherever GET is, and OPTIONS itself.
+    var serverWideMethods: [HTTPMethod] {
+        var methods: [HTTPMethod] = []
+        for route in routes where !methods.contains(route.method) {
+            methods.append(route.method)
+            if route.method == .get, !routes.contains(where: { $0.method == .head }) { methods.append(.head) }
+        }
+        if !methods.contains(.options) { methods.append(.options) }
+        return methods
+    }
+
     /// `/a/b` → `["a", "b"]`; `/` → `[]`; a trailing slash makes an empty last segment.
     static func split<S: StringProtocol>(_ path: S) -> [Substring] where S.SubSequence == Substring {
         var body = path[...]
@@ -125,7 +140,8 @@ public struct Router: Sendable {
 
 extension Router: HTTPResponder {
     /// Routes the request and runs its handler; sets `context.route` to the template, or
-    /// to `_unmatched` (404, 405) or `_invalid` (400: a target that cannot be routed). A
+    /// to `_unmatched` (404, 405), `_invalid` (400: a target that cannot be routed) or
+    /// `*` (`OPTIONS *`, answered 204 with `Allow`). A
     /// handler's ``HTTPResponseError`` is answered with its response, any other error
     /// logged and answered 500.
     ///
@@ -158,6 +174,11 @@ extension Router: HTTPResponder {
 
     /// Finds the request's route and sets `context.route`.
     public func route(_ request: HTTPRequest, context: inout RequestContext) -> Routed {
+        if request.target == "*" {
+            // Only OPTIONS reaches here with `*` (the parser refuses any other method).
+            context.route = Self.serverWideRoute
+            return .answered(HTTPResponse(status: .noContent, headers: [("Allow", serverWideMethods.map(\.description).joined(separator: ", "))]))
+        }
         guard let rawPath = request.rawPath else {
             context.route = "_invalid"
             context.stats?.recordRejection(.invalidTarget)

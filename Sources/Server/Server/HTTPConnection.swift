@@ -104,6 +104,10 @@ final class HTTPConnection {
                     return
                 case .needMore:
                     if let head = parser.headAwaitingBody, head.expectsContinue, !continueSent, end - start == head.headerEnd {
+                        if let refusal = refusalBeforeBody(head) {
+                            try await sendErrorAndClose(refusal)
+                            return
+                        }
                         continueSent = true
                         output.append(contentsOf: HTTPResponseWriter.continueResponse)
                     }
@@ -175,6 +179,20 @@ final class HTTPConnection {
                 return false
             case .wouldBlock:
                 continue
+            }
+        }
+    }
+
+    /// What the application's body-limit hook answers, before the body of `head` is
+    /// invited, for a request it will refuse anyway (``HTTPBodyLimit/refusalBeforeBody``).
+    /// The parser already held the body to the route's limit; this is the other half of
+    /// "only invite what will be read".
+    private func refusalBeforeBody(_ head: HTTPRequestHead) -> HTTPResponse? {
+        guard let bodyLimit = context.configuration.limits.bodyLimit else { return nil }
+        return storage.withUnsafeBytes { bytes in
+            let message = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+            return bodyLimit.refusalBeforeBody(method: head.method, target: UnsafeRawBufferPointer(rebasing: message[head.target])) { name in
+                HTTPRequestParser.fieldValue(named: name, in: message, fields: fields)
             }
         }
     }

@@ -12,6 +12,7 @@ public enum HTTPRejection: String, Sendable, CaseIterable {
     case invalidTarget = "invalid_target"
     case unsupportedTransferCoding = "unsupported_transfer_coding"
     case unsupportedVersion = "unsupported_version"
+    case expectationFailed = "expectation_failed"
     case tooManyConnections = "too_many_connections"
     case acceptResourceExhausted = "accept_resource_exhausted"
 
@@ -23,6 +24,7 @@ public enum HTTPRejection: String, Sendable, CaseIterable {
         case .bodyTooLarge: self = .bodyTooLarge
         case .unsupportedTransferCoding: self = .unsupportedTransferCoding
         case .unsupportedVersion: self = .unsupportedVersion
+        case .expectationFailed: self = .expectationFailed
         default: self = .malformed
         }
     }
