@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
-apt_ensure "${BARKD_BUILD_PACKAGES[@]}" python3 python3-venv git curl mariadb-server mariadb-client chromium chromium-driver openssl prometheus
+apt_ensure "${BARKD_BUILD_PACKAGES[@]}" python3 python3-venv git curl mariadb-server mariadb-client chromium chromium-driver openssl prometheus slowhttptest
 
 venv=.tools/venv
 install_venv "$venv" Tests/IntegrationTests/requirements.txt
@@ -37,9 +37,13 @@ export BARKD_TEST_MARIADB_URL BARKD_TEST_MARIADB_PASSWORD_FILE
 echo "== swift test" >&2
 swift test --skip-build
 
+echo "== release build (the attack and flood tests run what users run)" >&2
+swift build -c release --product barkd
+
 echo "== integration tests" >&2
 bin=$(swift build --show-bin-path)
-BARKD_BIN="$bin/barkd" BARKD_PARSE_BIN="$bin/barkd-parse" BARKD_EXPECTED_COMMIT="$(git rev-parse HEAD 2>/dev/null || echo unknown)" \
+BARKD_BIN="$bin/barkd" BARKD_PARSE_BIN="$bin/barkd-parse" BARKD_RELEASE_BIN="$(swift build -c release --show-bin-path)/barkd" \
+    BARKD_EXPECTED_COMMIT="$(git rev-parse HEAD 2>/dev/null || echo unknown)" \
     "$venv/bin/python" -m pytest -q -p no:cacheprovider Tests/IntegrationTests
 BARKD_BIN="$bin/barkd" scripts/check-deploy.sh
 BARKD_BIN="$bin/barkd" scripts/check-monitoring.sh

@@ -29,18 +29,26 @@ def pytest_collection_modifyitems(config, items):
 # --------------------------------------------------------------------------------------
 
 
+def executable_from(variable: str, how: str) -> str:
+    path = os.environ.get(variable)
+    if not path:
+        pytest.fail(f"{variable} is not set: {how}", pytrace=False)
+    if not os.path.isfile(path) or not os.access(path, os.X_OK):
+        pytest.fail(f"{variable}={path!r} is not an executable file", pytrace=False)
+    return os.path.abspath(path)
+
+
 @pytest.fixture(scope="session")
 def barkd_bin() -> str:
-    path = os.environ.get("BARKD_BIN")
-    if not path:
-        pytest.fail(
-            "BARKD_BIN is not set: build barkd (swift build) and point BARKD_BIN at the "
-            "binary, e.g. BARKD_BIN=$PWD/.build/debug/barkd",
-            pytrace=False,
-        )
-    if not os.path.isfile(path) or not os.access(path, os.X_OK):
-        pytest.fail(f"BARKD_BIN={path!r} is not an executable file", pytrace=False)
-    return os.path.abspath(path)
+    return executable_from("BARKD_BIN", "build barkd (swift build) and point BARKD_BIN at the binary, "
+                                        "e.g. BARKD_BIN=$PWD/.build/debug/barkd")
+
+
+@pytest.fixture(scope="session")
+def release_barkd_bin() -> str:
+    """The release build, for the attacks and floods (they measure what users run)."""
+    return executable_from("BARKD_RELEASE_BIN", "build it (swift build -c release --product barkd) and point "
+                                                "BARKD_RELEASE_BIN at .build/release/barkd")
 
 
 @pytest.fixture(scope="session")
@@ -68,6 +76,16 @@ def expected_commit() -> str:
 def start_barkd(barkd_bin):
     """A factory: `start_barkd("--header-timeout", "1s", env={...})` → running Barkd."""
     runner = BarkdRunner(barkd_bin)
+    try:
+        yield runner.start
+    finally:
+        runner.cleanup()
+
+
+@pytest.fixture
+def start_release_barkd(release_barkd_bin):
+    """`start_barkd` for the release binary."""
+    runner = BarkdRunner(release_barkd_bin)
     try:
         yield runner.start
     finally:
