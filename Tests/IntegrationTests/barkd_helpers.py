@@ -301,6 +301,14 @@ class Barkd:
     def fd_count(self) -> int:
         return len(os.listdir(f"/proc/{self.pid}/fd"))
 
+    def rss_kib(self) -> int:
+        """Resident memory now (`VmRSS`), in KiB."""
+        with open(f"/proc/{self.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        raise AssertionError(f"no VmRSS for pid {self.pid}")
+
     # -- clients --------------------------------------------------------------------
 
     def connect(self, timeout: float = SOCKET_TIMEOUT) -> socket.socket:

@@ -218,7 +218,8 @@ struct ConnectionPoolTests {
         }
         let firstWaited = await first.value
         let secondWaited = await second.value
-        #expect(firstWaited >= .milliseconds(150) && firstWaited < .milliseconds(1500), "\(firstWaited)")
+        // The upper bound only tells "the wait timeout fired" from "it waited for the holder".
+        #expect(firstWaited >= .milliseconds(150) && firstWaited < .seconds(10), "\(firstWaited)")
         #expect(secondWaited >= .milliseconds(250), "each waiter gets the whole timeout: \(secondWaited)")
         #expect(pool.stats.queueDepth == 0)
         #expect(pool.stats.waitTimeouts == 2)

@@ -44,10 +44,12 @@ struct MariaDBTimeoutTests {
                 if case .unavailable = error as? StoreError { true } else { false }
             }
             let took = clock.now - start
-            #expect(took >= .milliseconds(1900) && took < .milliseconds(3500), "failed after \(took)")
+            // barkd's 2 s read timeout ended it, not the server's lock wait (50 s): the upper
+            // bound tells the two apart, with room for a loaded machine.
+            #expect(took >= .milliseconds(1900) && took < .seconds(20), "failed after \(took)")
 
             try await locker.executeForTesting("ROLLBACK")
-            let deadline = clock.now + .seconds(10)
+            let deadline = clock.now + .seconds(30)
             var retried: VisitWrite?
             while retried == nil, clock.now < deadline {
                 retried = try? await store.applyVisits(batch)

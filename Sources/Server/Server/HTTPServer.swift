@@ -163,7 +163,14 @@ public final class HTTPServer: Service, Sendable {
                     try? await loop.sleep(until: .after(.milliseconds(100)))
                     continue
                 }
-                stats.openConnections.add(1, ordering: .relaxed)
+                // Loops accept in parallel: of two that both saw room for the last slot,
+                // the one that went past the limit sheds its connection at once.
+                if stats.openConnections.wrappingAdd(1, ordering: .relaxed).newValue > maxConnections {
+                    stats.openConnections.subtract(1, ordering: .relaxed)
+                    stats.recordRejection(.tooManyConnections)
+                    _ = Glibc.close(accepted.fd)
+                    continue
+                }
                 children.addTask(executorPreference: loop) {
                     await self.serve(accepted, connections: connections)
                     self.stats.openConnections.subtract(1, ordering: .relaxed)
