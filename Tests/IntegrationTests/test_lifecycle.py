@@ -321,6 +321,40 @@ def test_new_connections_are_not_served_after_the_signal(start_barkd, notify_soc
         slow.close()
 
 
+def test_drain_refuses_new_clients_and_answers_one_connected_before(start_barkd, notify_socket):
+    """The listener closes at SIGTERM (ECONNREFUSED, not a backlog nobody accepts), and a
+    client that connected before the signal but sends its request after the drain began
+    is answered, with Connection: close."""
+    barkd = start_barkd("--shutdown-grace", "15s", env={"NOTIFY_SOCKET": notify_socket.path})
+    notify_socket.wait_for(lambda m: "READY=1" in m.split("\n"))
+    slow = open_with_continue(barkd, "/healthcheck", 2)   # keeps barkd draining while we look
+    early = barkd.client()                                # connected, no request yet
+    try:
+        barkd.send_signal(signal.SIGTERM)
+        wait_for_stopping(barkd, notify_socket)
+        early.send(request("GET", "/livez"))
+        answered = early.read_response()
+        assert answered.status == 200
+        assert answered.closes
+        early.expect_closed()
+
+        def refused() -> bool:
+            try:
+                socket.create_connection(("127.0.0.1", barkd.port), timeout=2).close()
+                return False
+            except ConnectionRefusedError:
+                return True
+
+        wait_until(refused, 5, "a new connection is refused while draining")
+        assert barkd.alive(), "barkd exited with a request in flight"
+        slow.send(b"hi")
+        assert slow.read_response().status == 200
+        assert barkd.wait_exit(10) == 0
+    finally:
+        early.close()
+        slow.close()
+
+
 # --------------------------------------------------------------------------------------
 # Socket activation
 # --------------------------------------------------------------------------------------

@@ -63,13 +63,20 @@ final class HTTPConnection {
         fields.reserveCapacity(16)
     }
 
-    /// True while waiting for the first byte of a request (safe to close when draining).
-    var isIdle: Bool { start == end && parser.isAtMessageStart && socket.hasWaitingReader }
+    /// True while waiting for the first byte of a request after serving one (an idle
+    /// keep-alive connection: safe to close when draining).
+    var isIdle: Bool { served > 0 && isAwaitingRequest }
 
-    /// Stops keep-alive: an idle connection closes now, a busy one after its response.
+    /// True while waiting for the first byte of a request.
+    private var isAwaitingRequest: Bool { start == end && parser.isAtMessageStart && socket.hasWaitingReader }
+
+    /// Stops keep-alive: an idle connection closes now (after one look for a request that
+    /// already arrived), a busy one after its response. A connection that has not yet
+    /// received its first request is given ``HTTPServerConfiguration/drainFirstRequestWait``
+    /// for it: its client connected before the drain and expects an answer.
     func beginDrain() {
         draining = true
-        if isIdle { socket.interruptReader() }
+        if isAwaitingRequest { socket.interruptReader() }
     }
 
     /// The largest the read buffer may grow: a full header section plus a full body,
@@ -112,7 +119,7 @@ final class HTTPConnection {
                         output.append(contentsOf: HTTPResponseWriter.continueResponse)
                     }
                     try await flush()
-                    if draining && start == end { return }
+                    if draining && start == end && served > 0 { return }
                     guard try await readMore() else { return }
                 }
             }
@@ -141,10 +148,10 @@ final class HTTPConnection {
             }
         }
         let idle = start == end && parser.isAtMessageStart
-        let deadline: Deadline
+        var deadline: Deadline
         let timeoutReason: HTTPRejection
         if idle {
-            deadline = socket.loop.now.advanced(by: context.configuration.idleTimeout)
+            deadline = socket.loop.now.advanced(by: draining ? context.configuration.drainFirstRequestWait : context.configuration.idleTimeout)
             timeoutReason = .idleTimeout
         } else if parser.headAwaitingBody != nil {
             let started = bodyStartedAt ?? socket.loop.now
@@ -159,18 +166,30 @@ final class HTTPConnection {
             do {
                 try await socket.waitForReadable(deadline: deadline)
             } catch SocketWaitError.timedOut {
+                if idle && draining && served == 0 {  // its first request did not come
+                    try await sendErrorAndClose(.error(.serviceUnavailable, "shutting down"))
+                    return false
+                }
                 context.stats.recordRejection(timeoutReason)
                 if idle { return false }
                 context.logger.info("request timed out", metadata: ["reason": "\(timeoutReason.rawValue)", "remote": "\(remote)"])
                 try await sendErrorAndClose(.error(.requestTimeout, timeoutReason == .bodyTimeout ? "body timeout" : "header timeout"))
                 return false
             } catch SocketWaitError.interrupted {
-                return false
+                // The drain woke a connection waiting for a request. Idle after a response:
+                // end it, unless a request is already here. Still waiting for its first:
+                // wait on, but only briefly.
+                guard draining, idle, !socket.isClosed else { return false }
+                if served > 0 {
+                    guard case .bytes(let count) = try readAvailable() else { return false }
+                    requestStartedAt = socket.loop.now
+                    end += count
+                    return true
+                }
+                deadline = min(deadline, socket.loop.now.advanced(by: context.configuration.drainFirstRequestWait))
+                continue
             }
-            let result = try storage.withUnsafeMutableBytes { raw in
-                try socket.tryRead(into: UnsafeMutableRawBufferPointer(rebasing: raw[end...]))
-            }
-            switch result {
+            switch try readAvailable() {
             case .bytes(let count):
                 if idle { requestStartedAt = socket.loop.now }
                 end += count
@@ -180,6 +199,13 @@ final class HTTPConnection {
             case .wouldBlock:
                 continue
             }
+        }
+    }
+
+    /// Reads what the socket holds into the free end of the buffer, without waiting.
+    private func readAvailable() throws -> Socket.ReadResult {
+        try storage.withUnsafeMutableBytes { raw in
+            try socket.tryRead(into: UnsafeMutableRawBufferPointer(rebasing: raw[end...]))
         }
     }
 
