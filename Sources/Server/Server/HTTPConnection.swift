@@ -305,10 +305,13 @@ final class HTTPConnection {
 
     // MARK: - Writing
 
+    /// Writes the output buffer (and `body`) within the write timeout. The buffer is
+    /// emptied whether or not the write succeeds: after a failed write the connection
+    /// ends, and no later flush may send a head that was already (partly) sent.
     private func flush(body: [UInt8] = []) async throws {
         guard !output.isEmpty || !body.isEmpty else { return }
+        defer { output.removeAll(keepingCapacity: true) }
         try await socket.write(output, body, deadline: socket.loop.now.advanced(by: context.configuration.writeTimeout))
-        output.removeAll(keepingCapacity: true)
     }
 
     /// Closes after a final response without resetting the peer: stop sending, then read
