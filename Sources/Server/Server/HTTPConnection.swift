@@ -250,6 +250,7 @@ final class HTTPConnection {
         }
         var requestContext = RequestContext(remote: remote, loopIndex: socket.loop.index, logger: context.logger, stats: context.stats)
         var response = await handle(message, target: target, context: &requestContext)
+        if response.hasUntrustedHeaders && !response.hasValidHeaderValues { response = refuseHeaders(of: response, context: requestContext) }
         var keepAlive = head.keepAlive && served < context.configuration.maxRequestsPerConnection && !context.drainStarted.isSet
         // A 400 means the client is confused about what it sends: do not read on.
         if response.status.code == 400 { keepAlive = false }
@@ -283,6 +284,17 @@ final class HTTPConnection {
             requestContext.logger.error("handler failed", metadata: ["route": "\(requestContext.route)", "error": "\(error)"])
             return .error(.internalServerError, "internal error")
         }
+    }
+
+    /// The 500 that replaces a response whose header values would inject fields; logged
+    /// (names only: the values are what cannot be trusted) and counted.
+    private func refuseHeaders(of response: HTTPResponse, context requestContext: RequestContext) -> HTTPResponse {
+        context.stats.recordRejection(.invalidResponseHeader)
+        let names = response.headers.filter { !HTTPResponse.isValidFieldValue($0.value) }.map(\.name).joined(separator: ",")
+        requestContext.logger.error(
+            "response refused: a header value holds a control character",
+            metadata: ["route": "\(requestContext.route)", "headers": "\(names)", "status": "\(response.status.code)"])
+        return .error(.internalServerError, "internal error")
     }
 
     /// Answers a request the parser refused, then closes: its framing cannot be trusted.
