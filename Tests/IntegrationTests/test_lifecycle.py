@@ -415,3 +415,25 @@ def test_socket_activation_for_another_pid_is_ignored(start_barkd):
         assert barkd.get("/livez").status == 200
     finally:
         listener.close()
+
+
+# --------------------------------------------------------------------------------------
+# The admin token file
+# --------------------------------------------------------------------------------------
+
+
+def test_admin_token_file_with_final_newline_works_and_a_readable_file_is_warned_about(start_barkd, tmp_path):
+    from barkd_helpers import TOKEN, call
+
+    path = tmp_path / "admin-token"
+    path.write_text(TOKEN + " \n")          # trailing whitespace: not part of the token
+    path.chmod(0o644)
+    barkd = start_barkd("--data-dir", str(tmp_path / "data"), "--admin-token-file", str(path))
+    warning = barkd.wait_for_log(lambda o: o.get("msg") == "the admin token file is readable by other users")
+    assert warning.get("level") in ("warning", "warn"), warning
+    assert TOKEN not in str(warning)
+    path.write_text("rewritten-after-start-0123456789\n")   # read once: the start-up token serves
+    wait_until(lambda: call(barkd, "GET", "/readyz").status == 200, 20, "/readyz 200")
+    authorized = call(barkd, "POST", "/readyz/disable", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert authorized.status != 401, authorized.status
+    assert call(barkd, "POST", "/readyz/disable", headers={"Authorization": "Bearer rewritten-after-start-0123456789"}).status == 401
