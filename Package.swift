@@ -56,7 +56,6 @@ let package = Package(
             dependencies: [
                 "CLinuxShim",
                 .product(name: "DequeModule", package: "swift-collections"),
-                .product(name: "HeapModule", package: "swift-collections"),
             ],
             swiftSettings: hotPathSettings
         ),
@@ -149,7 +148,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "EventLoopTests",
-            dependencies: ["EventLoop", "CLinuxShim", .product(name: "HeapModule", package: "swift-collections")],
+            dependencies: ["EventLoop", "CLinuxShim"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,5 +1,4 @@
 import CLinuxShim
-import HeapModule
 import Synchronization
 
 extension EventLoop {
@@ -14,10 +13,11 @@ extension EventLoop {
         return timer
     }
 
-    /// Stops `timer` from firing. Call on the loop thread.
+    /// Stops `timer` from firing and takes it out of the timer heap. Call on the loop thread.
     func cancelTimer(_ timer: LoopTimer) {
         assertInEventLoop()
         timer.deadline = nil
+        timerHeap.remove(timer)
     }
 
     /// Suspends the calling task until `deadline`, on this loop.
@@ -53,13 +53,12 @@ extension EventLoop {
 
     func arm(_ timer: LoopTimer, at deadline: UInt64) {
         timer.deadline = deadline
-        if timer.queuedSequence != nil, timer.queuedDeadline <= deadline {
-            return  // the queued entry comes due first and re-queues the timer then
+        if timer.heapIndex != nil {
+            if timer.queuedDeadline <= deadline { return }  // it comes due first and re-queues the timer then
+            timerHeap.moveEarlier(timer, to: deadline)
+        } else {
+            timerHeap.insert(timer, at: deadline)
         }
-        nextTimerSequence &+= 1
-        timer.queuedSequence = nextTimerSequence
-        timer.queuedDeadline = deadline
-        timerHeap.insert(TimerEntry(deadline: deadline, sequence: nextTimerSequence, timer: timer))
         armTimerFD()
     }
 
@@ -67,7 +66,7 @@ extension EventLoop {
     /// it is armed for already (a later-firing timerfd is corrected when it fires). A
     /// manual clock never arms it: its timers run when it is advanced.
     func armTimerFD() {
-        guard manualClockNanoseconds == nil, let earliest = timerHeap.min?.deadline else { return }
+        guard manualClockNanoseconds == nil, let earliest = timerHeap.min?.queuedDeadline else { return }
         if armedTimerDeadline == 0 || earliest < armedTimerDeadline {
             armedTimerDeadline = earliest
             _ = barkd_timerfd_arm(timerFD, max(earliest, 1))
@@ -76,11 +75,8 @@ extension EventLoop {
 
     func fireExpiredTimers() {
         let now = clockNanoseconds()
-        while let entry = timerHeap.min, entry.deadline <= now {
+        while let timer = timerHeap.min, timer.queuedDeadline <= now {
             timerHeap.removeMin()
-            let timer = entry.timer
-            guard timer.queuedSequence == entry.sequence else { continue }  // superseded
-            timer.queuedSequence = nil
             guard let deadline = timer.deadline else { continue }  // cancelled
             if deadline > now {
                 arm(timer, at: deadline)

@@ -1,7 +1,6 @@
 import CLinuxShim
 import DequeModule
 import Glibc
-import HeapModule
 import Synchronization
 
 /// One epoll reactor on its own OS thread.
@@ -37,8 +36,7 @@ public final class EventLoop: @unchecked Sendable {
     var registrations: [Registration?] = []
     var nextGeneration: UInt32 = 1
     var nextWaiterID: UInt64 = 1
-    var timerHeap = Heap<TimerEntry>()
-    var nextTimerSequence: UInt64 = 0
+    var timerHeap = TimerHeap()
     var armedTimerDeadline: UInt64 = 0
     var sleepers: [UInt64: (LoopTimer, CheckedContinuation<Void, any Error>)] = [:]
     let sleeperIDs = Atomic<UInt64>(0)

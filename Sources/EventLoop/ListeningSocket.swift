@@ -1,15 +1,17 @@
 import CLinuxShim
 import Glibc
+import Synchronization
 
 /// A bound, listening TCP socket (not yet registered with any loop).
 ///
 /// barkd opens one per event loop with `SO_REUSEPORT`, so the kernel spreads new
 /// connections across loops; or it adopts one socket handed over by systemd
 /// (`LISTEN_FDS`) and every loop accepts from it (`EPOLLEXCLUSIVE`).
-/// `@unchecked Sendable`: it only holds an immutable fd; closing is done once by its owner.
-public final class ListeningSocket: @unchecked Sendable {
+/// Sendable: an immutable fd and an atomic flag that lets exactly one ``close()`` through.
+public final class ListeningSocket: Sendable {
     /// The listening file descriptor.
     public let fd: Int32
+    private let closed = Atomic<Bool>(false)
 
     /// Creates a non-blocking listening socket bound to `address`.
     public init(bindingTo address: SocketAddress, backlog: Int32, reusePort: Bool) throws(IOError) {
@@ -47,10 +49,15 @@ public final class ListeningSocket: @unchecked Sendable {
     /// The address the socket is bound to (with the real port when bound to port 0).
     public var localAddress: SocketAddress? { SocketAddress.local(of: fd) }
 
-    /// Closes the socket. Call once, after every loop stopped accepting from it.
+    /// Closes the socket, once (later calls do nothing): new connections are refused
+    /// from then on. Call after every loop stopped accepting from it (``Acceptor/stop()``).
     public func close() {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         Glibc.close(fd)
     }
+
+    /// True once ``close()`` ran.
+    public var isClosed: Bool { closed.load(ordering: .acquiring) }
 }
 
 /// A connection accepted from a listener: the new fd and the peer's address.
@@ -77,6 +84,27 @@ public final class Acceptor {
     public func accept() async throws -> AcceptedConnection {
         while true {
             if registration.isClosed { throw SocketWaitError.interrupted }
+            if let accepted = try tryAccept() { return accepted }
+            registration.readReady = false
+            try await loop.waitUntilReady(registration, forWriting: false, deadline: .max)
+        }
+    }
+
+    /// Accepts, without waiting, the connections the kernel has queued for the listener
+    /// now (at most `limit`): what a drain takes in before the listener closes, so that a
+    /// client whose handshake completed is answered rather than reset. Stops early at an
+    /// accept failure.
+    public func acceptQueued(limit: Int) -> [AcceptedConnection] {
+        var queued: [AcceptedConnection] = []
+        while queued.count < limit, !registration.isClosed, let accepted = try? tryAccept() {
+            queued.append(accepted)
+        }
+        return queued
+    }
+
+    /// One non-blocking `accept4`: the connection, or nil when none is queued.
+    private func tryAccept() throws(IOError) -> AcceptedConnection? {
+        while true {
             var storage = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let fd = withUnsafeMutablePointer(to: &storage) { pointer in
@@ -89,11 +117,8 @@ public final class Acceptor {
             }
             switch errno {
             case EINTR, ECONNABORTED, EPROTO: continue
-            case EAGAIN, EWOULDBLOCK:
-                registration.readReady = false
-                try await loop.waitUntilReady(registration, forWriting: false, deadline: .max)
-            default:
-                throw IOError.current("accept4")
+            case EAGAIN, EWOULDBLOCK: return nil
+            default: throw .current("accept4")
             }
         }
     }

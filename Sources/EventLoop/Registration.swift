@@ -97,7 +97,7 @@ final class Registration {
         interruptAll(with: SocketWaitError.interrupted)
         if let timer {
             timer.action = nil
-            timer.deadline = nil
+            loop.cancelTimer(timer)  // out of the heap now, not at its deadline
         }
         timer = nil
     }

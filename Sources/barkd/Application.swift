@@ -76,7 +76,14 @@ enum Application {
             build: build, description: command.description, readiness: readiness, reporter: healthReporter, counter: counter, loops: group.loops
         ).register(in: &router)
         GifEndpoints(picker: picker, counter: counter).register(in: &router)
-        if let tokenFile = command.adminTokenFile, let token = EnvironmentDefaults.readFile(tokenFile),
+        if let tokenFile = command.adminTokenFile {
+            if tokenFile.isReadableByOthers {
+                logger.warning(
+                    "the admin token file is readable by other users",
+                    metadata: ["path": "\(tokenFile.path)", "mode": "\(String(tokenFile.mode, radix: 8))"])
+            }
+        }
+        if let token = command.adminTokenFile?.token,
             let admin = AdminEndpoints(token: token, picker: picker, readiness: readiness, maxUploadBytes: command.maxUpload.bytes)
         {
             admin.register(in: &router)

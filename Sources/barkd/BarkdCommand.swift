@@ -134,8 +134,10 @@ struct BarkdCommand: ParsableCommand {
 
     @Option(
         name: .customLong("admin-token-file"),
-        help: "File holding the admin API's bearer token; without it the admin API does not exist (env: BARKD_ADMIN_TOKEN_FILE).")
-    var adminTokenFile: String?
+        help:
+            "File holding the admin API's bearer token (at least 16 characters; a final newline is ignored); without it the admin API does not exist (env: BARKD_ADMIN_TOKEN_FILE).",
+        transform: { path in try AdminTokenFile(path: path) })
+    var adminTokenFile: AdminTokenFile?
 
     @Option(name: .customLong("max-upload"), help: "Largest GIF the admin API accepts; beyond: 413 (env: BARKD_MAX_UPLOAD).")
     var maxUpload = ByteSizeArgument(AdminEndpoints.defaultMaxUploadBytes)
@@ -211,12 +213,6 @@ struct BarkdCommand: ParsableCommand {
                 // The parser's message never repeats the URL (it may hold a password).
                 throw ValidationError("--database: \(error)")
             }
-        }
-        if let adminTokenFile {
-            guard let token = EnvironmentDefaults.readFile(adminTokenFile) else {
-                throw ValidationError("--admin-token-file: cannot read '\(adminTokenFile)'")
-            }
-            guard token.utf8.count >= 16 else { throw ValidationError("--admin-token-file: the token must be at least 16 characters") }
         }
     }
 

@@ -71,6 +71,15 @@ struct AdminValidationTests {
         #expect(AdminAuthorization(token: "") == nil)
     }
 
+    @Test func aStoredURLIsARedirectTargetOnlyIfTheAdminAPIWouldAdmitIt() {
+        #expect(GifEndpoints.isRedirectTarget("https://media.example/dog.gif"))
+        for bad in [
+            "https://x/\r\nSet-Cookie: a=1", "https://x/\n", "https://x/\u{0}", "https://x/a b", "javascript:alert(1)", "http://x/a.gif", "",
+        ] {
+            #expect(!GifEndpoints.isRedirectTarget(bad), "\(bad.debugDescription)")
+        }
+    }
+
     @Test func entityTagConditions() {
         #expect(GifEndpoints.matches(#""abc""#, etag: #""abc""#))
         #expect(GifEndpoints.matches(#""x", W/"abc""#, etag: #""abc""#))

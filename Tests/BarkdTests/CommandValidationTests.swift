@@ -73,7 +73,7 @@ extension BarkdTests {
             let message = try #require(invalidMessage(["--admin-token-file", file.path]))
             #expect(message.contains("at least 16 characters"), "\(message)")
             let good = TemporaryFile("a-token-long-enough\n")
-            #expect(command(["--admin-token-file", good.path])?.adminTokenFile == good.path)
+            #expect(command(["--admin-token-file", good.path])?.adminTokenFile?.path == good.path)
         }
 
         @Test func theDatabaseMessageNeverRepeatsThePassword() throws {

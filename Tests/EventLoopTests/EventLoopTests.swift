@@ -1,6 +1,5 @@
 import CLinuxShim
 import Glibc
-import HeapModule
 import Synchronization
 import Testing
 

@@ -321,6 +321,40 @@ def test_new_connections_are_not_served_after_the_signal(start_barkd, notify_soc
         slow.close()
 
 
+def test_drain_refuses_new_clients_and_answers_one_connected_before(start_barkd, notify_socket):
+    """The listener closes at SIGTERM (ECONNREFUSED, not a backlog nobody accepts), and a
+    client that connected before the signal but sends its request after the drain began
+    is answered, with Connection: close."""
+    barkd = start_barkd("--shutdown-grace", "15s", env={"NOTIFY_SOCKET": notify_socket.path})
+    notify_socket.wait_for(lambda m: "READY=1" in m.split("\n"))
+    slow = open_with_continue(barkd, "/healthcheck", 2)   # keeps barkd draining while we look
+    early = barkd.client()                                # connected, no request yet
+    try:
+        barkd.send_signal(signal.SIGTERM)
+        wait_for_stopping(barkd, notify_socket)
+        early.send(request("GET", "/livez"))
+        answered = early.read_response()
+        assert answered.status == 200
+        assert answered.closes
+        early.expect_closed()
+
+        def refused() -> bool:
+            try:
+                socket.create_connection(("127.0.0.1", barkd.port), timeout=2).close()
+                return False
+            except ConnectionRefusedError:
+                return True
+
+        wait_until(refused, 5, "a new connection is refused while draining")
+        assert barkd.alive(), "barkd exited with a request in flight"
+        slow.send(b"hi")
+        assert slow.read_response().status == 200
+        assert barkd.wait_exit(10) == 0
+    finally:
+        early.close()
+        slow.close()
+
+
 # --------------------------------------------------------------------------------------
 # Socket activation
 # --------------------------------------------------------------------------------------
@@ -381,3 +415,25 @@ def test_socket_activation_for_another_pid_is_ignored(start_barkd):
         assert barkd.get("/livez").status == 200
     finally:
         listener.close()
+
+
+# --------------------------------------------------------------------------------------
+# The admin token file
+# --------------------------------------------------------------------------------------
+
+
+def test_admin_token_file_with_final_newline_works_and_a_readable_file_is_warned_about(start_barkd, tmp_path):
+    from barkd_helpers import TOKEN, call
+
+    path = tmp_path / "admin-token"
+    path.write_text(TOKEN + " \n")          # trailing whitespace: not part of the token
+    path.chmod(0o644)
+    barkd = start_barkd("--data-dir", str(tmp_path / "data"), "--admin-token-file", str(path))
+    warning = barkd.wait_for_log(lambda o: o.get("msg") == "the admin token file is readable by other users")
+    assert warning.get("level") in ("warning", "warn"), warning
+    assert TOKEN not in str(warning)
+    path.write_text("rewritten-after-start-0123456789\n")   # read once: the start-up token serves
+    wait_until(lambda: call(barkd, "GET", "/readyz").status == 200, 20, "/readyz 200")
+    authorized = call(barkd, "POST", "/readyz/disable", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert authorized.status != 401, authorized.status
+    assert call(barkd, "POST", "/readyz/disable", headers={"Authorization": "Bearer rewritten-after-start-0123456789"}).status == 401

@@ -47,11 +47,16 @@ final class TestDatabase: Sendable {
     }
 
     /// A new store on this database (several may share it, like replicas).
-    func store(pool: DatabasePoolConfiguration = DatabasePoolConfiguration()) -> any PoolBackedStore {
+    /// A store on the test database. Its pool waits up to 30 s for a connection (not the
+    /// default 2 s): contract tests race several stores, and a loaded machine must not
+    /// turn that into "busy"; the tests of the wait timeout pass their own configuration.
+    func store(pool: DatabasePoolConfiguration = DatabasePoolConfiguration(waitTimeout: .seconds(30))) -> any PoolBackedStore {
         let store: any PoolBackedStore
         switch backend {
         case .sqlite:
-            store = SQLiteStore(dataDirectory: location, pool: pool)
+            // Contract tests race several stores (replicas) on one file: a generous lock
+            // wait keeps a loaded machine from turning contention into a failure.
+            store = SQLiteStore(dataDirectory: location, pool: pool, busyTimeout: .seconds(30))
         case .mariadb:
             var url = mariaDB!.url
             url.database = location

@@ -1,3 +1,4 @@
+import Logging
 import Observability
 import Persistence
 public import Server
@@ -15,7 +16,7 @@ public struct GifEndpoints: Sendable {
 
     public func register(in router: inout Router) {
         router.add(.get, "/") { request, _ in await self.page(countingView: request.method != .head) }
-        router.add(.get, GifSummary.route) { request, _ in try await self.image(request) }
+        router.add(.get, GifSummary.route) { request, context in try await self.image(request, logger: context.logger) }
         router.add(.get, "/api/gifs/random") { _, _ in await self.randomGif() }
         router.add(.get, "/api/gifs") { request, _ in await self.list(request) }
         router.add(.get, "/api/visitors") { _, _ in await self.visitors() }
@@ -38,13 +39,20 @@ public struct GifEndpoints: Sendable {
         )
     }
 
-    func image(_ request: HTTPRequest) async throws -> HTTPResponse {
+    func image(_ request: HTTPRequest, logger: Logger) async throws -> HTTPResponse {
         guard let text = request.pathParameters["id"], let id = Int64(text), id > 0,
             let gif = await picker.summary(id: id)
         else { return .error(.notFound, "not found") }
         switch gif.source {
         case .external(let url):
-            return HTTPResponse(status: .found, headers: [("Location", url), ("Cache-Control", "public, max-age=300")])
+            // The row may have been written by another tool: never let it shape the head.
+            guard Self.isRedirectTarget(url) else {
+                logger.error("stored GIF URL refused as a redirect target", metadata: ["gif_id": "\(id)"])
+                return .error(.internalServerError, "invalid stored URL")
+            }
+            var response = HTTPResponse(status: .found, headers: [("Cache-Control", "public, max-age=300")])
+            response.appendHeader("Location", untrustedValue: url)
+            return response
         case .stored(let contentType, let sha256, _):
             let etag = "\"\(sha256)\""
             let headers: [(name: String, value: String)] = [
@@ -56,6 +64,13 @@ public struct GifEndpoints: Sendable {
             guard let bytes = try await picker.bytes(id: id) else { return .error(.notFound, "not found") }
             return HTTPResponse(status: .ok, contentType: contentType, headers: headers, body: bytes)
         }
+    }
+
+    /// Whether a stored external URL may be sent as `Location`: the rule the admin API
+    /// admits URLs by (an https URL without spaces or control characters), since a row
+    /// written by another tool never passed it.
+    static func isRedirectTarget(_ url: String) -> Bool {
+        (try? GifSubmission.validURL(url)) != nil
     }
 
     /// `If-None-Match`: `*` or a list of entity tags (weak ones compare weakly, RFC 9110 §13.1.2).

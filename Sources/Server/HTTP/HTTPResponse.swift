@@ -6,15 +6,41 @@ public struct HTTPResponse: Sendable {
     public var status: HTTPStatus
     /// `Content-Type`, written first among the handler's headers.
     public var contentType: String?
-    /// Other header fields, in order.
+    /// Other header fields, in order. Written as they are: put a value that comes from
+    /// data rather than code through ``appendHeader(_:untrustedValue:)``.
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// Set when a header value came from data: the connection checks every value before
+    /// writing (``hasValidHeaderValues``), so the common response costs one branch.
+    private(set) var hasUntrustedHeaders = false
 
     public init(status: HTTPStatus, contentType: String? = nil, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.status = status
         self.contentType = contentType
         self.headers = headers
         self.body = body
+    }
+
+    /// Appends a header field whose value comes from data (a stored row, a client's
+    /// input) rather than from code. The connection refuses to write a response with a
+    /// value that holds a control character (CR or LF would end the field and start
+    /// another: header injection): it answers 500 instead, logs and counts it
+    /// (``HTTPRejection/invalidResponseHeader``).
+    public mutating func appendHeader(_ name: String, untrustedValue value: String) {
+        headers.append((name, value))
+        hasUntrustedHeaders = true
+    }
+
+    /// Whether `value` may be written as a field value: no control character (NUL, CR,
+    /// LF and the others below 0x20, and DEL) except horizontal tab (RFC 9110 §5.5).
+    public static func isValidFieldValue(_ value: some StringProtocol) -> Bool {
+        !value.utf8.contains { byte in (byte < 0x20 && byte != 0x09) || byte == 0x7F }
+    }
+
+    /// Whether every header value may be written (``isValidFieldValue(_:)``); also false
+    /// for a content type with a control character.
+    var hasValidHeaderValues: Bool {
+        headers.allSatisfy { Self.isValidFieldValue($0.value) } && Self.isValidFieldValue(contentType ?? "")
     }
 
     /// A JSON response with a pre-encoded body.

@@ -63,13 +63,20 @@ final class HTTPConnection {
         fields.reserveCapacity(16)
     }
 
-    /// True while waiting for the first byte of a request (safe to close when draining).
-    var isIdle: Bool { start == end && parser.isAtMessageStart && socket.hasWaitingReader }
+    /// True while waiting for the first byte of a request after serving one (an idle
+    /// keep-alive connection: safe to close when draining).
+    var isIdle: Bool { served > 0 && isAwaitingRequest }
 
-    /// Stops keep-alive: an idle connection closes now, a busy one after its response.
+    /// True while waiting for the first byte of a request.
+    private var isAwaitingRequest: Bool { start == end && parser.isAtMessageStart && socket.hasWaitingReader }
+
+    /// Stops keep-alive: an idle connection closes now (after one look for a request that
+    /// already arrived), a busy one after its response. A connection that has not yet
+    /// received its first request is given ``HTTPServerConfiguration/drainFirstRequestWait``
+    /// for it: its client connected before the drain and expects an answer.
     func beginDrain() {
         draining = true
-        if isIdle { socket.interruptReader() }
+        if isAwaitingRequest { socket.interruptReader() }
     }
 
     /// The largest the read buffer may grow: a full header section plus a full body,
@@ -112,7 +119,7 @@ final class HTTPConnection {
                         output.append(contentsOf: HTTPResponseWriter.continueResponse)
                     }
                     try await flush()
-                    if draining && start == end { return }
+                    if draining && start == end && served > 0 { return }
                     guard try await readMore() else { return }
                 }
             }
@@ -141,10 +148,10 @@ final class HTTPConnection {
             }
         }
         let idle = start == end && parser.isAtMessageStart
-        let deadline: Deadline
+        var deadline: Deadline
         let timeoutReason: HTTPRejection
         if idle {
-            deadline = socket.loop.now.advanced(by: context.configuration.idleTimeout)
+            deadline = socket.loop.now.advanced(by: draining ? context.configuration.drainFirstRequestWait : context.configuration.idleTimeout)
             timeoutReason = .idleTimeout
         } else if parser.headAwaitingBody != nil {
             let started = bodyStartedAt ?? socket.loop.now
@@ -159,18 +166,30 @@ final class HTTPConnection {
             do {
                 try await socket.waitForReadable(deadline: deadline)
             } catch SocketWaitError.timedOut {
+                if idle && draining && served == 0 {  // its first request did not come
+                    try await sendErrorAndClose(.error(.serviceUnavailable, "shutting down"))
+                    return false
+                }
                 context.stats.recordRejection(timeoutReason)
                 if idle { return false }
                 context.logger.info("request timed out", metadata: ["reason": "\(timeoutReason.rawValue)", "remote": "\(remote)"])
                 try await sendErrorAndClose(.error(.requestTimeout, timeoutReason == .bodyTimeout ? "body timeout" : "header timeout"))
                 return false
             } catch SocketWaitError.interrupted {
-                return false
+                // The drain woke a connection waiting for a request. Idle after a response:
+                // end it, unless a request is already here. Still waiting for its first:
+                // wait on, but only briefly.
+                guard draining, idle, !socket.isClosed else { return false }
+                if served > 0 {
+                    guard case .bytes(let count) = try readAvailable() else { return false }
+                    requestStartedAt = socket.loop.now
+                    end += count
+                    return true
+                }
+                deadline = min(deadline, socket.loop.now.advanced(by: context.configuration.drainFirstRequestWait))
+                continue
             }
-            let result = try storage.withUnsafeMutableBytes { raw in
-                try socket.tryRead(into: UnsafeMutableRawBufferPointer(rebasing: raw[end...]))
-            }
-            switch result {
+            switch try readAvailable() {
             case .bytes(let count):
                 if idle { requestStartedAt = socket.loop.now }
                 end += count
@@ -180,6 +199,13 @@ final class HTTPConnection {
             case .wouldBlock:
                 continue
             }
+        }
+    }
+
+    /// Reads what the socket holds into the free end of the buffer, without waiting.
+    private func readAvailable() throws -> Socket.ReadResult {
+        try storage.withUnsafeMutableBytes { raw in
+            try socket.tryRead(into: UnsafeMutableRawBufferPointer(rebasing: raw[end...]))
         }
     }
 
@@ -224,6 +250,7 @@ final class HTTPConnection {
         }
         var requestContext = RequestContext(remote: remote, loopIndex: socket.loop.index, logger: context.logger, stats: context.stats)
         var response = await handle(message, target: target, context: &requestContext)
+        if response.hasUntrustedHeaders && !response.hasValidHeaderValues { response = refuseHeaders(of: response, context: requestContext) }
         var keepAlive = head.keepAlive && served < context.configuration.maxRequestsPerConnection && !context.drainStarted.isSet
         // A 400 means the client is confused about what it sends: do not read on.
         if response.status.code == 400 { keepAlive = false }
@@ -259,6 +286,17 @@ final class HTTPConnection {
         }
     }
 
+    /// The 500 that replaces a response whose header values would inject fields; logged
+    /// (names only: the values are what cannot be trusted) and counted.
+    private func refuseHeaders(of response: HTTPResponse, context requestContext: RequestContext) -> HTTPResponse {
+        context.stats.recordRejection(.invalidResponseHeader)
+        let names = response.headers.filter { !HTTPResponse.isValidFieldValue($0.value) }.map(\.name).joined(separator: ",")
+        requestContext.logger.error(
+            "response refused: a header value holds a control character",
+            metadata: ["route": "\(requestContext.route)", "headers": "\(names)", "status": "\(response.status.code)"])
+        return .error(.internalServerError, "internal error")
+    }
+
     /// Answers a request the parser refused, then closes: its framing cannot be trusted.
     private func reject(_ error: HTTPParseError) async throws {
         context.stats.recordRejection(HTTPRejection(error))
@@ -279,10 +317,13 @@ final class HTTPConnection {
 
     // MARK: - Writing
 
+    /// Writes the output buffer (and `body`) within the write timeout. The buffer is
+    /// emptied whether or not the write succeeds: after a failed write the connection
+    /// ends, and no later flush may send a head that was already (partly) sent.
     private func flush(body: [UInt8] = []) async throws {
         guard !output.isEmpty || !body.isEmpty else { return }
+        defer { output.removeAll(keepingCapacity: true) }
         try await socket.write(output, body, deadline: socket.loop.now.advanced(by: context.configuration.writeTimeout))
-        output.removeAll(keepingCapacity: true)
     }
 
     /// Closes after a final response without resetting the peer: stop sending, then read

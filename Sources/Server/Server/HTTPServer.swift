@@ -112,17 +112,26 @@ public final class HTTPServer: Service, Sendable {
         }
     }
 
-    /// Stops accepting and ends keep-alive on every loop. Safe from any thread.
+    /// Stops accepting and ends keep-alive on every loop, then closes the listeners, so
+    /// new connections are refused at once rather than left in a backlog nobody accepts
+    /// (connections already queued there are accepted and served first). Safe from any
+    /// thread.
     public func beginDrain() {
         guard context.drainStarted.set() else { return }
         context.logger.info("draining", metadata: ["open_connections": "\(stats.openConnections.load(ordering: .relaxed))"])
+        let listenersClose = ListenersClose(listeners: listeners, loopCount: perLoop.count)
         for connections in perLoop {
-            connections.loop.execute { connections.drain() }
+            connections.loop.execute {
+                connections.drain()
+                listenersClose.loopStoppedAccepting()
+            }
         }
     }
 
     private func acceptLoop(listener: ListeningSocket, connections: LoopConnections) async {
         let loop = connections.loop
+        // A drain that reached this loop first may have closed the listener already.
+        guard !connections.draining else { return }
         let acceptor: Acceptor
         do {
             acceptor = try Acceptor(listener: listener, on: loop, shared: sharedListeners)
@@ -163,19 +172,34 @@ public final class HTTPServer: Service, Sendable {
                     try? await loop.sleep(until: .after(.milliseconds(100)))
                     continue
                 }
-                // Loops accept in parallel: of two that both saw room for the last slot,
-                // the one that went past the limit sheds its connection at once.
-                if stats.openConnections.wrappingAdd(1, ordering: .relaxed).newValue > maxConnections {
-                    stats.openConnections.subtract(1, ordering: .relaxed)
-                    stats.recordRejection(.tooManyConnections)
-                    _ = Glibc.close(accepted.fd)
-                    continue
-                }
-                children.addTask(executorPreference: loop) {
-                    await self.serve(accepted, connections: connections)
-                    self.stats.openConnections.subtract(1, ordering: .relaxed)
-                }
+                guard admit(accepted, limit: maxConnections) else { continue }
+                spawn(accepted, in: &children, connections: connections)
             }
+            // Handshakes completed before the drain: served (their requests answered with
+            // `Connection: close`), not reset with the listener.
+            for accepted in connections.takeBacklog() {
+                stats.openConnections.add(1, ordering: .relaxed)
+                spawn(accepted, in: &children, connections: connections)
+            }
+        }
+    }
+
+    /// Counts `accepted` as open, or sheds it when that would pass `limit`: loops accept in
+    /// parallel, and of two that both saw room for the last slot, the one that went past
+    /// the limit closes its connection at once.
+    private func admit(_ accepted: AcceptedConnection, limit: Int) -> Bool {
+        guard stats.openConnections.wrappingAdd(1, ordering: .relaxed).newValue > limit else { return true }
+        stats.openConnections.subtract(1, ordering: .relaxed)
+        stats.recordRejection(.tooManyConnections)
+        _ = Glibc.close(accepted.fd)
+        return false
+    }
+
+    /// Serves a connection already counted in `openConnections`, as a child task on its loop.
+    private func spawn(_ accepted: AcceptedConnection, in children: inout DiscardingTaskGroup, connections: LoopConnections) {
+        children.addTask(executorPreference: connections.loop) {
+            await self.serve(accepted, connections: connections)
+            self.stats.openConnections.subtract(1, ordering: .relaxed)
         }
     }
 
@@ -202,5 +226,24 @@ public final class HTTPServer: Service, Sendable {
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
         limit.rlim_cur = limit.rlim_max
         _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+}
+
+/// Closes a server's listeners once every loop has stopped accepting from them (a shared
+/// listener is in every loop's epoll set; closing it earlier could hand its fd number to
+/// a new socket that a loop then removes).
+private final class ListenersClose: Sendable {
+    private let listeners: [ListeningSocket]
+    private let loopsAccepting: Atomic<Int>
+
+    init(listeners: [ListeningSocket], loopCount: Int) {
+        self.listeners = listeners
+        self.loopsAccepting = Atomic(loopCount)
+    }
+
+    /// Called by each loop once it stopped accepting; the last one closes the listeners.
+    func loopStoppedAccepting() {
+        guard loopsAccepting.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 else { return }
+        for listener in listeners { listener.close() }
     }
 }

@@ -22,6 +22,10 @@ public struct HTTPServerConfiguration: Sendable {
     public var maxConnections = 10_000
     /// How long in-flight requests may run after SIGTERM before they are cancelled.
     public var shutdownGrace: Duration = .seconds(25)
+    /// When the drain begins, how long a connection that has not sent its first request
+    /// yet (accepted just before, or taken from the listener's backlog) waits for it;
+    /// then it is answered 503 with `Connection: close`.
+    public var drainFirstRequestWait: Duration = .seconds(1)
     /// Sockets passed by systemd socket activation (used instead of binding).
     public var inheritedListeners: [Int32] = []
 

@@ -28,9 +28,11 @@ final class ConnectionHarness {
     static func run(
         configuration: HTTPServerConfiguration = HTTPServerConfiguration(), clock: LoopClock = .manual,
         logger: Logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
-        responder: some HTTPResponder = TestResponder.echo, _ body: (ConnectionHarness) async throws -> Void
+        responder: some HTTPResponder = TestResponder.echo, drainingFromStart: Bool = false,
+        _ body: (ConnectionHarness) async throws -> Void
     ) async throws {
-        let harness = try ConnectionHarness(configuration: configuration, clock: clock, logger: logger, responder: responder)
+        let harness = try ConnectionHarness(
+            configuration: configuration, clock: clock, logger: logger, responder: responder, drainingFromStart: drainingFromStart)
         do {
             try await body(harness)
         } catch {
@@ -40,7 +42,11 @@ final class ConnectionHarness {
         try await harness.stop()
     }
 
-    private init(configuration: HTTPServerConfiguration, clock: LoopClock, logger: Logger, responder: some HTTPResponder) throws {
+    /// `drainingFromStart`: the server's drain reaches the connection before it runs, as
+    /// it does one accepted just before the drain (or taken from the listener's backlog).
+    private init(
+        configuration: HTTPServerConfiguration, clock: LoopClock, logger: Logger, responder: some HTTPResponder, drainingFromStart: Bool
+    ) throws {
         group = try EventLoopGroup(loopCount: 1, clock: clock)
         var fds: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
@@ -60,6 +66,10 @@ final class ConnectionHarness {
             guard let socket = try? Socket(adopting: serverFD, on: loop) else { return }
             let served = HTTPConnection(socket: socket, remote: "test-peer", context: context, loopStats: stats.perLoop[0])
             connection.value = served
+            if drainingFromStart {
+                _ = context.drainStarted.set()
+                served.beginDrain()
+            }
             await served.run()
         }
         self.task.withLock { $0 = task }
@@ -115,6 +125,18 @@ final class ConnectionHarness {
     func beginDrain() async throws {
         _ = context.drainStarted.set()
         _ = try await onLoop { $0.beginDrain() }
+    }
+
+    /// Sends `text` from the client and begins the drain in the same turn of the loop,
+    /// before the loop hears that the bytes arrived: a request that came with the drain.
+    func beginDrain(whileSending text: String) async throws {
+        _ = context.drainStarted.set()
+        let (fd, bytes) = (client.fd, Array(text.utf8))
+        _ = try await onLoop { connection in
+            let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            connection.beginDrain()
+            return sent
+        }
     }
 
     private func stop() async throws {
