@@ -36,6 +36,7 @@ export BARKD_TEST_MARIADB_URL BARKD_TEST_MARIADB_PASSWORD_FILE
 
 echo "== swift test" >&2
 swift test --skip-build
+FUZZ_PYTHON="$venv/bin/python" scripts/fuzz.sh  # 5 harnesses and the h11 differential, FUZZ_SECONDS (30) each
 
 echo "== release build (the attack and flood tests run what users run)" >&2
 swift build -c release --product barkd

@@ -56,9 +56,19 @@ struct TextCodingTests {
         #expect(PercentEncoding.decode("%FF") == nil, "not UTF-8")
     }
 
+    /// Found by the percent fuzzer (Fuzz/README.md): `%00` was refused but a raw NUL
+    /// passed through, in a path segment or a database URL's names.
+    @Test func percentDecodingRefusesARawNUL() {
+        #expect(PercentEncoding.decode([0x00, 0x00]) == nil)
+        #expect(PercentEncoding.decode("a\u{0}b") == nil)
+        #expect(PercentEncoding.decode("%41\u{0}") == nil, "with an escape too")
+        #expect(PercentEncoding.decode("a+\u{0}".utf8, plusAsSpace: true) == nil)
+    }
+
     @Test func percentEncodingRoundTrips() {
         #expect(PercentEncoding.encode("user@host:p/ss word~") == "user%40host%3Ap/ss%20word~")
         #expect(PercentEncoding.encode("é") == "%C3%A9")
+        #expect(PercentEncoding.encode("a/b c", escapingSlash: true) == "a%2Fb%20c")
         for text in ["", "a b", "p@ss:w/rd%", "été", "~-._"] {
             #expect(PercentEncoding.decode(PercentEncoding.encode(text)) == text)
         }

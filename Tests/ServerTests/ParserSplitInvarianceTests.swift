@@ -67,15 +67,7 @@ struct ParserSplitInvarianceTests {
         return corpus
     }
 
-    static var tightLimits: HTTPLimits {
-        var limits = HTTPLimits()
-        limits.maxRequestLineBytes = 32
-        limits.maxHeaderBytes = 128
-        limits.maxHeaderCount = 8
-        limits.maxBodyBytes = 64
-        limits.maxChunkLineBytes = 24
-        return limits
-    }
+    static var tightLimits: HTTPLimits { .tight }
 
     @Test func defaultLimits() {
         for bytes in Self.corpus {

@@ -74,6 +74,28 @@ struct RouterTests {
         }
     }
 
+    /// Found by the router fuzzer (Fuzz/README.md): with a parameter route added before a
+    /// literal one of the same shape, `/b/fixed/c` found the literal route (exact lookup)
+    /// but `/b/%66ixed/c` the parameter route (segment match in the order added).
+    @Test func aLiteralRouteWinsHoweverThePathIsSpelled() {
+        var router = Router()
+        router.add(.get, "/b/{x}/c") { _, _ in .text(.ok, "parameter") }
+        router.add(.get, "/b/fixed/c") { _, _ in .text(.ok, "literal") }
+        for path: Substring in ["/b/fixed/c", "/b/%66ixed/c", "/b/fixe%64/c"] {
+            guard case .found(_, let template, let parameters) = router.match(method: .get, path: path) else {
+                Issue.record("\(path): no match")
+                continue
+            }
+            #expect(template == "/b/fixed/c", "\(path)")
+            #expect(parameters.isEmpty, "\(path)")
+        }
+        guard case .found(_, "/b/{x}/c", let parameters) = router.match(method: .get, path: "/b/other/c") else {
+            Issue.record("the parameter route no longer matches")
+            return
+        }
+        #expect(parameters == ["x": "other"])
+    }
+
     @Test func requestTargetForms() {
         #expect(RequestTarget("/a/b?x=1")?.path == "/a/b")
         #expect(RequestTarget("/a/b?x=1")?.query == "x=1")

@@ -8,6 +8,9 @@ public typealias HTTPHandler = @Sendable (HTTPRequest, RequestContext) async thr
 /// Maps method and path to a handler: exact segments and `{param}` segments, matched
 /// segment by segment on the raw path (no regular expressions). Segments are
 /// percent-decoded after splitting, so `%2F` inside a parameter stays in that parameter.
+/// A route without parameters wins over one with them however the path is spelled:
+/// `/gifs/random` and `/gifs/%72andom` find the same route whatever order they were added
+/// in (found by the router fuzzer, Fuzz/README.md).
 public struct Router: Sendable {
     struct Route: Sendable {
         var method: HTTPMethod
@@ -32,6 +35,10 @@ public struct Router: Sendable {
     }
 
     private var routes: [Route] = []
+    /// The same routes in matching order: those without parameters first (as the exact
+    /// lookup finds them), each group in the order added.
+    private var matchOrder: [Route] = []
+    private var literalRouteCount = 0
     /// Routes without parameters, by exact path: most requests are found with one hash.
     private var exactRoutes: [Substring: [Route]] = [:]
 
@@ -48,6 +55,10 @@ public struct Router: Sendable {
         routes.append(route)
         if !segments.contains(where: { if case .parameter = $0 { true } else { false } }) {
             exactRoutes[Substring(template), default: []].append(route)
+            matchOrder.insert(route, at: literalRouteCount)
+            literalRouteCount += 1
+        } else {
+            matchOrder.append(route)
         }
     }
 
@@ -68,7 +79,7 @@ public struct Router: Sendable {
         var allowed: [HTTPMethod] = []
         var fallback: Route?
         var fallbackParameters: [String: String] = [:]
-        for route in routes where route.segments.count == parts.count {
+        for route in matchOrder where route.segments.count == parts.count {
             let parameters: [String: String]
             switch Self.bind(route.segments, to: parts) {
             case .noMatch: continue
