@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Shared set-up for scripts/run.sh and scripts/test.sh (sourced, not executed).
+# Shared set-up for scripts/run.sh, scripts/test.sh and scripts/sanitizers.sh (sourced,
+# not executed).
 # Installs what is missing on a fresh Debian machine; does nothing when all is there.
 
 # The Swift toolchain lives in /opt/swift on our machine image; put it on PATH if needed.
@@ -42,4 +43,19 @@ install_venv() {
         "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements" || return 1
         cp "$requirements" "$venv/.requirements"
     fi
+}
+
+# start_test_mariadb DIR starts a throwaway MariaDB in DIR (scripts/mariadb-test-server.sh)
+# and exports what the tests read to reach it: BARKD_TEST_MARIADB_URL and
+# BARKD_TEST_MARIADB_PASSWORD_FILE. Stop it with stop_test_mariadb DIR.
+start_test_mariadb() {
+    local dir=$1
+    BARKD_TEST_MARIADB_URL=$(scripts/mariadb-test-server.sh start "$dir") || return 1
+    BARKD_TEST_MARIADB_PASSWORD_FILE="$dir/password"
+    export BARKD_TEST_MARIADB_URL BARKD_TEST_MARIADB_PASSWORD_FILE
+}
+
+# stop_test_mariadb DIR stops the MariaDB started in DIR (by its PID), if it runs.
+stop_test_mariadb() {
+    scripts/mariadb-test-server.sh stop "$1" >/dev/null 2>&1 || true
 }

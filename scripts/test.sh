@@ -15,7 +15,7 @@ install_venv "$venv" Tests/IntegrationTests/requirements.txt
 build_log=$(mktemp)
 mariadb_dir=$(mktemp -d /tmp/barkd-test-mariadb.XXXXXX)
 cleanup() {
-    scripts/mariadb-test-server.sh stop "$mariadb_dir" > /dev/null 2>&1 || true
+    stop_test_mariadb "$mariadb_dir"
     rm -rf "$mariadb_dir" "$build_log"
 }
 trap cleanup EXIT
@@ -30,9 +30,7 @@ fi
 swift package dump-package | scripts/check-imports.py
 
 echo "== starting a test MariaDB" >&2
-BARKD_TEST_MARIADB_URL=$(scripts/mariadb-test-server.sh start "$mariadb_dir")
-BARKD_TEST_MARIADB_PASSWORD_FILE="$mariadb_dir/password"
-export BARKD_TEST_MARIADB_URL BARKD_TEST_MARIADB_PASSWORD_FILE
+start_test_mariadb "$mariadb_dir"
 
 echo "== swift test" >&2
 swift test --skip-build
