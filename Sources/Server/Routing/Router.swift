@@ -171,7 +171,7 @@ extension Router: HTTPResponder {
                 // A copy of the request only for a route with parameters.
                 return try await handler(parameters.isEmpty ? request : request.withPathParameters(parameters), context)
             } catch {
-                return Self.response(to: error, context: context)
+                return .answering(error, context: context)
             }
         }
     }
@@ -210,14 +210,6 @@ extension Router: HTTPResponder {
             context.route = template
             return .handler(handler, parameters: parameters)
         }
-    }
-
-    /// A handler's error as its answer: an ``HTTPResponseError``'s own response, anything
-    /// else logged and answered 500.
-    public static func response(to error: any Error, context: RequestContext) -> HTTPResponse {
-        if let error = error as? any HTTPResponseError { return error.response }
-        context.logger.error("handler failed", metadata: ["route": "\(context.route)", "error": "\(error)"])
-        return .error(.internalServerError, "internal error")
     }
 }
 

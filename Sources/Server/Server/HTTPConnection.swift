@@ -278,11 +278,8 @@ final class HTTPConnection {
         let request = HTTPRequest(storage: storage, base: start, message: message, fields: fields, target: target)
         do {
             return try await context.responder.respond(to: request, context: &requestContext)
-        } catch let error as any HTTPResponseError {
-            return error.response
         } catch {
-            requestContext.logger.error("handler failed", metadata: ["route": "\(requestContext.route)", "error": "\(error)"])
-            return .error(.internalServerError, "internal error")
+            return .answering(error, context: requestContext)
         }
     }
 
