@@ -72,24 +72,25 @@ def expected_commit() -> str:
 
 
 
-@pytest.fixture
-def start_barkd(barkd_bin):
-    """A factory: `start_barkd("--header-timeout", "1s", env={...})` → running Barkd."""
-    runner = BarkdRunner(barkd_bin)
+def starter(binary: str):
+    """Yields a factory of barkd processes of `binary`; stops each by its PID after."""
+    runner = BarkdRunner(binary)
     try:
         yield runner.start
     finally:
         runner.cleanup()
+
+
+@pytest.fixture
+def start_barkd(barkd_bin):
+    """A factory: `start_barkd("--header-timeout", "1s", env={...})` → running Barkd."""
+    yield from starter(barkd_bin)
 
 
 @pytest.fixture
 def start_release_barkd(release_barkd_bin):
     """`start_barkd` for the release binary."""
-    runner = BarkdRunner(release_barkd_bin)
-    try:
-        yield runner.start
-    finally:
-        runner.cleanup()
+    yield from starter(release_barkd_bin)
 
 
 @pytest.fixture(scope="module")
