@@ -226,6 +226,7 @@ def _hand_written() -> list[tuple[str, bytes]]:
     add("Content-Length 19 digits with leading zeros", with_length(b"hello", b"0000000000000000005"))
     add("Content-Length 20 digits with leading zeros", with_length(b"hello", b"00000000000000000005"))
     add("Content-Length 18 digits with leading zeros", with_length(b"hello", b"000000000000000005"))
+    add("Content-Length 21 digits with leading zeros", with_length(b"hello", b"000000000000000000005"))
 
     # --- Chunked -----------------------------------------------------------------------------------
     add("chunked one chunk", chunked(b"hello"))

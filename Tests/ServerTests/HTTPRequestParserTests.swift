@@ -88,6 +88,8 @@ struct HTTPRequestParserTests {
         ("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc", .multipleContentLengths),
         ("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 3, 3\r\n\r\nabc", .invalidContentLength),
         ("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: +3\r\n\r\nabc", .invalidContentLength),
+        // 21 digits: found by the h11 differential fuzzer (h11 refuses it, barkd took it as 5).
+        ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 000000000000000000005\r\n\r\nhello", .invalidContentLength),
         ("GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n", .obsoleteLineFolding),
         ("GET / HTTP/1.1\r\nHost : a\r\n\r\n", .whitespaceBeforeColon),
         ("GET / HTTP/1.1\r\nHost: a\rX: b\r\n\r\n", .bareCarriageReturn),
@@ -164,7 +166,7 @@ struct HTTPRequestParserTests {
         var limits = HTTPLimits()
         limits.maxBodyBytes = 10
         #expect(parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\n", limits: limits).0 == .failure(.bodyTooLarge))
-        #expect(parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999999\r\n\r\n", limits: limits).0 == .failure(.bodyTooLarge))
+        #expect(parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999\r\n\r\n", limits: limits).0 == .failure(.bodyTooLarge))
         let chunked = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n6\r\nabcdef\r\n0\r\n\r\n"
         #expect(parse(chunked, limits: limits).0 == .failure(.bodyTooLarge))
         let line = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1;" + String(repeating: "e", count: 5000)

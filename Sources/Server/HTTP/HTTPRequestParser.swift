@@ -324,6 +324,9 @@ public struct HTTPRequestParser: Sendable {
         return .success(HTTPHeaderField(name: name, value: valueStart..<valueEnd))
     }
 
+    /// The longest Content-Length value accepted, leading zeros included (h11's limit).
+    static let maximumContentLengthDigits = 20
+
     private static func record(_ field: HTTPHeaderField, in buffer: UnsafeRawBufferPointer, facts: inout HeaderFacts) {
         let name = UnsafeRawBufferPointer(rebasing: buffer[field.name])
         let value = UnsafeRawBufferPointer(rebasing: buffer[field.value])
@@ -336,7 +339,10 @@ public struct HTTPRequestParser: Sendable {
                 facts.contentLength = -2  // repeated
                 return
             }
-            guard !value.isEmpty, value.allSatisfy(isDigit) else {
+            // More than 20 digits is refused as invalid, as h11 does: no honest sender pads
+            // a length that far, and a proxy that agrees with h11 must not see a different
+            // message (found by the h11 differential fuzzer).
+            guard !value.isEmpty, value.count <= Self.maximumContentLengthDigits, value.allSatisfy(isDigit) else {
                 facts.contentLength = -1  // invalid
                 return
             }
