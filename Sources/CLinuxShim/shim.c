@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <malloc.h>
 #include "CLinuxShim.h"
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -100,6 +101,8 @@ int barkd_signalfd_read(int fd) {
 }
 
 void barkd_ignore_sigpipe(void) { signal(SIGPIPE, SIG_IGN); }
+
+int barkd_map_allocations_from(int bytes) { return mallopt(M_MMAP_THRESHOLD, bytes); }
 
 const int BARKD_SOCK_STREAM = SOCK_STREAM;
 const int BARKD_SOCK_NONBLOCK = SOCK_NONBLOCK;

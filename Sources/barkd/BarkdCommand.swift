@@ -68,6 +68,12 @@ struct BarkdCommand: ParsableCommand {
     var maxConnections = Self.serverDefaults.maxConnections
 
     @Option(
+        name: .customLong("request-buffer-budget"),
+        help: "Request bytes all connections together may buffer beyond 4KiB each; a request needing more gets 503 (env: BARKD_REQUEST_BUFFER_BUDGET)."
+    )
+    var requestBufferBudget = ByteSizeArgument(Self.serverDefaults.requestBufferBudget)
+
+    @Option(
         name: .customLong("shutdown-grace"),
         help:
             "The whole shutdown after SIGTERM: draining in-flight requests, the final counter write (a quarter, at most 5s) and the spool; fits Kubernetes' default 30s with a 5s preStop (env: BARKD_SHUTDOWN_GRACE)."
@@ -154,7 +160,7 @@ struct BarkdCommand: ParsableCommand {
     static let optionNames = [
         "host", "port", "backlog", "event-loops", "description", "max-request-line", "max-header-bytes",
         "max-headers", "max-body", "header-timeout", "body-timeout", "idle-timeout", "write-timeout",
-        "max-requests-per-connection", "max-connections", "shutdown-grace", "log-format", "log-level", "access-log",
+        "max-requests-per-connection", "max-connections", "request-buffer-budget", "shutdown-grace", "log-format", "log-level", "access-log",
         "database", "data-dir", "db-pool-size", "db-queue-limit", "db-wait-timeout", "db-connect-timeout",
         "db-read-timeout", "db-write-timeout", "catalog-refresh", "counter-mode",
         "counter-flush-interval", "max-pending-views", "admin-token-file", "max-upload", "metrics", "metrics-listen",
@@ -234,6 +240,7 @@ struct BarkdCommand: ParsableCommand {
         configuration.writeTimeout = writeTimeout.duration
         configuration.maxRequestsPerConnection = maxRequestsPerConnection
         configuration.maxConnections = maxConnections
+        configuration.requestBufferBudget = requestBufferBudget.bytes
         configuration.shutdownGrace = shutdownBudget.drain
         return configuration
     }

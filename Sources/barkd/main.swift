@@ -14,5 +14,10 @@ guard signalFD >= 0 else {
     StandardError.line("barkd: cannot set up signal handling")
     exit(1)
 }
+// Blocks of 64 KiB and more (request buffers grown for a large body) are mapped and
+// unmapped whole instead of carved from the heap: glibc's adaptive threshold would move
+// them into the arenas after the first free, and a burst of uploads would leave memory
+// there that the process never gives back (Benchmarks/memory.sh).
+_ = barkd_map_allocations_from(64 * 1024)
 let command = CommandLineParsing.parseOrExit(Array(CommandLine.arguments.dropFirst()))
 exit(Application.run(command, signalFD: signalFD))

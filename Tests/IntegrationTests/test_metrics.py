@@ -98,6 +98,7 @@ def test_series_follow_the_traffic(start_barkd, tmp_path, expected_commit):
     assert build == [f'barkd_build_info{{version="0.1.0",commit="{expected_commit}"}}'] and values[build[0]] == 1
     assert values["http_server_active_requests"] == 1  # this scrape
     assert values["barkd_http_open_connections"] >= 1
+    assert values["barkd_http_request_buffer_bytes"] == 0  # nothing larger than 4 KiB is being read
     assert 0 < values["process_open_fds"] <= values["process_max_fds"]
     assert values["process_resident_memory_bytes"] > 1 << 20
     assert values["process_threads"] >= 2

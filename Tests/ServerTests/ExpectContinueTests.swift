@@ -20,10 +20,8 @@ struct ExpectContinueTests {
         func maxBodyBytes(
             method: HTTPMethod, target: UnsafeRawBufferPointer, field: (StaticString) -> UnsafeRawBufferPointer?, general: Int
         ) -> Int {
-            method == .post && target.elementsEqual("/upload".utf8) ? largestBodyBytes : general
+            method == .post && target.elementsEqual("/upload".utf8) ? 64 : general
         }
-
-        var largestBodyBytes: Int { 64 }
 
         func refusalBeforeBody(method: HTTPMethod, target: UnsafeRawBufferPointer, field: (StaticString) -> UnsafeRawBufferPointer?) -> HTTPResponse? {
             guard method == .post, target.elementsEqual("/private".utf8) else { return nil }

@@ -43,6 +43,7 @@ import yaml
 BARKD_METRICS = {
     "http_server_active_requests",
     "barkd_http_open_connections",
+    "barkd_http_request_buffer_bytes",
     "barkd_http_rejected_total",
     "barkd_page_views_total",
     "barkd_visitors",

@@ -22,8 +22,6 @@ struct UploadBodyLimit: HTTPBodyLimit {
         return max(maxBodyBytes, general)
     }
 
-    var largestBodyBytes: Int { maxBodyBytes }
-
     /// An anonymous upload that asks to send its body (`Expect: 100-continue`) gets the
     /// admin check's 401 at once, instead of an invitation to send a body it will not be
     /// allowed to store.

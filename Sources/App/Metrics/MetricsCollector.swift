@@ -71,6 +71,8 @@ public final class MetricsCollector: Sendable {
     private func refresh() async {
         let server = sources.server
         gauge("barkd_http_open_connections", "TCP connections open now.").set(Double(server.openConnections.load(ordering: .relaxed)))
+        gauge("barkd_http_request_buffer_bytes", "Request bytes buffered beyond each reading connection's lent 4KiB (bounded by --request-buffer-budget).")
+            .set(Double(server.requestBufferBytes.load(ordering: .relaxed)))
         gauge("http_server_active_requests", "HTTP requests being handled now.").set(Double(server.activeRequests))
         for reason in HTTPRejection.allCases {
             add(rejectedCounter(reason.rawValue), series: "rejected/\(reason.rawValue)", total: Double(server.rejections(reason)))

@@ -52,6 +52,10 @@ int barkd_block_signals_signalfd(void);
 int barkd_signalfd_read(int fd);
 void barkd_ignore_sigpipe(void);
 
+// Has malloc map blocks of at least `bytes` with mmap and unmap them on free (a fixed
+// M_MMAP_THRESHOLD, which also ends glibc's adaptive raising of it). Returns mallopt's result.
+int barkd_map_allocations_from(int bytes);
+
 extern const int BARKD_SOCK_STREAM;
 extern const int BARKD_SOCK_NONBLOCK;
 extern const int BARKD_SOCK_CLOEXEC;

@@ -11,7 +11,7 @@ struct ChunkedBodyDecoder: Sendable, Equatable {
     /// Offset of the next undecoded byte in the message buffer.
     private(set) var position: Int
     /// The largest decoded body this request may have (its route's limit).
-    private let maxBodyBytes: Int
+    let maxBodyBytes: Int
     private var phase: Phase = .size
     private var body: [UInt8] = []
     private var trailerCount = 0

@@ -10,9 +10,6 @@ public protocol HTTPBodyLimit: Sendable {
         method: HTTPMethod, target: UnsafeRawBufferPointer, field: (StaticString) -> UnsafeRawBufferPointer?, general: Int
     ) -> Int
 
-    /// The largest limit this policy ever grants (a connection's buffer may grow to it).
-    var largestBodyBytes: Int { get }
-
     /// Asked before the server invites a body with `100 Continue` (a request that sent
     /// `Expect: 100-continue` and no body yet, within its body limit): the final response
     /// the request will get whatever its body (an upload without its credentials: 401),

@@ -24,7 +24,4 @@ extension HTTPLimits {
         guard let bodyLimit else { return maxBodyBytes }
         return bodyLimit.maxBodyBytes(method: method, target: target, field: field, general: maxBodyBytes)
     }
-
-    /// The largest body any request may send: what a connection's read buffer must hold.
-    public var largestBodyBytes: Int { max(maxBodyBytes, bodyLimit?.largestBodyBytes ?? 0) }
 }

@@ -48,6 +48,22 @@ public struct HTTPRequestParser: Sendable {
         return false
     }
 
+    /// The most bytes the message being parsed may occupy from its first byte: what a
+    /// connection's read buffer may grow to for it. While the head is incomplete, the
+    /// header limit and one byte over it (which decides the 431); then the head and this
+    /// request's own body limit (not the largest any route grants: an anonymous request
+    /// cannot make its connection hold an upload's worth), and for a chunked body room
+    /// for its framing — chunk lines and extensions as many bytes again as the body, one
+    /// chunk line and a trailer section.
+    public var messageBytesBound: Int {
+        switch state {
+        case .head: limits.maxHeaderBytes + 1
+        case .body(let head, let length): head.headerEnd + length
+        case .chunked(let head, let decoder):
+            head.headerEnd + 2 * decoder.maxBodyBytes + limits.maxChunkLineBytes + limits.maxHeaderBytes
+        }
+    }
+
     /// The head of a message whose body is still being read, if any.
     public var headAwaitingBody: HTTPRequestHead? {
         switch state {

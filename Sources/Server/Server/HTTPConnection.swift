@@ -34,7 +34,10 @@ final class HTTPConnection {
     let socket: Socket
     let remote: String
     private let context: HTTPServerContext
-    private var storage: [UInt8]
+    /// The bytes read and not yet consumed, at `start..<end`: a buffer lent by the loop's
+    /// pool while a request is being read, empty between requests.
+    private var storage: [UInt8] = []
+    private let readBuffers: ReadBufferPool
     private var start = 0
     private var end = 0
     private var parser: HTTPRequestParser
@@ -48,16 +51,14 @@ final class HTTPConnection {
     /// Set by the server when it drains: finish the current request, then close.
     private(set) var draining = false
 
-    static let initialBufferSize = 4 * 1024
-
     private let loopStats: HTTPServerStats.LoopStats
 
-    init(socket: Socket, remote: String, context: HTTPServerContext, loopStats: HTTPServerStats.LoopStats) {
+    init(socket: Socket, remote: String, context: HTTPServerContext, loopStats: HTTPServerStats.LoopStats, readBuffers: ReadBufferPool) {
         self.loopStats = loopStats
         self.socket = socket
         self.remote = remote
         self.context = context
-        self.storage = [UInt8](repeating: 0, count: Self.initialBufferSize)
+        self.readBuffers = readBuffers
         self.parser = HTTPRequestParser(limits: context.configuration.limits)
         output.reserveCapacity(1024)
         fields.reserveCapacity(16)
@@ -79,15 +80,11 @@ final class HTTPConnection {
         if isAwaitingRequest { socket.interruptReader() }
     }
 
-    /// The largest the read buffer may grow: a full header section plus a full body,
-    /// with room for chunk framing.
-    private var maxBufferSize: Int {
-        let limits = context.configuration.limits
-        return limits.maxHeaderBytes + 2 * limits.largestBodyBytes + limits.maxChunkLineBytes
-    }
-
     func run() async {
-        defer { if !socket.isClosed { socket.close() } }
+        defer {
+            releaseBuffer()
+            if !socket.isClosed { socket.close() }
+        }
         await socket.withCancellationOfAllWaits { await serve() }
     }
 
@@ -133,19 +130,8 @@ final class HTTPConnection {
 
     /// Reads more bytes; false at end of file, on an idle timeout, or when interrupted.
     private func readMore() async throws -> Bool {
-        if end == storage.count {
-            if start > 0 {
-                storage.withUnsafeMutableBytes { raw in
-                    raw.baseAddress!.copyMemory(from: raw.baseAddress! + start, byteCount: end - start)
-                }
-                end -= start
-                start = 0
-            } else if storage.count < maxBufferSize {
-                storage.append(contentsOf: repeatElement(0, count: min(storage.count, maxBufferSize - storage.count)))
-            } else {
-                try await reject(parser.headAwaitingBody == nil ? .headerSectionTooLarge : .bodyTooLarge)
-                return false
-            }
+        if !storage.isEmpty && end == storage.count {
+            guard try await makeRoom() else { return false }
         }
         let idle = start == end && parser.isAtMessageStart
         var deadline: Deadline
@@ -202,9 +188,55 @@ final class HTTPConnection {
         }
     }
 
-    /// Reads what the socket holds into the free end of the buffer, without waiting.
+    /// Makes room at the end of a full buffer: moves the unread bytes to its front, or
+    /// doubles it, up to what the message being read may occupy
+    /// (``HTTPRequestParser/messageBytesBound``) and within the server's request-buffer
+    /// budget. Doubling makes a client send half of what it makes barkd hold. False when
+    /// the request was answered instead (413, 431 or 503) and the connection is done.
+    private func makeRoom() async throws -> Bool {
+        if start > 0 {
+            storage.withUnsafeMutableBytes { raw in
+                raw.baseAddress!.copyMemory(from: raw.baseAddress! + start, byteCount: end - start)
+            }
+            end -= start
+            start = 0
+            return true
+        }
+        let bound = parser.messageBytesBound
+        guard storage.count < bound else {
+            try await reject(parser.headAwaitingBody == nil ? .headerSectionTooLarge : .bodyTooLarge)
+            return false
+        }
+        let size = min(2 * storage.count, bound)
+        guard context.stats.reserveRequestBuffer(Self.charge(size) - Self.charge(storage.count), budget: context.configuration.requestBufferBudget)
+        else {
+            context.stats.recordRejection(.requestBuffersFull)
+            context.logger.warning(
+                "request refused: request buffers full",
+                metadata: ["remote": "\(remote)", "budget": "\(context.configuration.requestBufferBudget)"])
+            try await sendErrorAndClose(.error(.serviceUnavailable, "server busy: request buffers full"))
+            return false
+        }
+        storage.append(contentsOf: repeatElement(0, count: size - storage.count))
+        return true
+    }
+
+    /// The request-buffer budget a buffer of `size` bytes takes: what it holds beyond the
+    /// lent size.
+    private static func charge(_ size: Int) -> Int { max(0, size - ReadBufferPool.bufferSize) }
+
+    /// Gives the read buffer back to the loop's pool, or frees it if it grew, returning
+    /// its budget.
+    private func releaseBuffer() {
+        context.stats.releaseRequestBuffer(Self.charge(storage.count))
+        readBuffers.give(&storage)
+    }
+
+    /// Reads what the socket holds into the free end of the buffer (borrowed from the
+    /// loop's pool if the connection has none), without waiting.
     private func readAvailable() throws -> Socket.ReadResult {
-        try storage.withUnsafeMutableBytes { raw in
+        if storage.isEmpty { storage = readBuffers.take() }
+        return try storage.withUnsafeMutableBytes { raw in
             try socket.tryRead(into: UnsafeMutableRawBufferPointer(rebasing: raw[end...]))
         }
     }
@@ -223,13 +255,27 @@ final class HTTPConnection {
         }
     }
 
+    /// Drops an answered message from the buffer. An empty buffer goes back to the pool;
+    /// a grown one holding only a little of the next request gives it to a lent buffer,
+    /// so a keep-alive connection does not keep a large request's memory.
     private func consume(_ length: Int) {
         start += length
         if start == end {
             start = 0
             end = 0
+            releaseBuffer()
             requestStartedAt = nil
         } else {
+            if storage.count > ReadBufferPool.bufferSize && end - start <= ReadBufferPool.bufferSize {
+                var lent = readBuffers.take()
+                lent.withUnsafeMutableBytes { target in
+                    storage.withUnsafeBytes { source in target.baseAddress!.copyMemory(from: source.baseAddress! + start, byteCount: end - start) }
+                }
+                end -= start
+                start = 0
+                releaseBuffer()
+                storage = lent
+            }
             requestStartedAt = socket.loop.now  // a pipelined request is already arriving
         }
         bodyStartedAt = nil
@@ -332,6 +378,7 @@ final class HTTPConnection {
         var discarded = 0
         start = 0
         end = 0
+        if storage.isEmpty { storage = readBuffers.take() }
         while discarded < 1 << 20 {
             do {
                 try await socket.waitForReadable(deadline: deadline)

@@ -15,6 +15,8 @@ public enum HTTPRejection: String, Sendable, CaseIterable {
     case expectationFailed = "expectation_failed"
     case tooManyConnections = "too_many_connections"
     case acceptResourceExhausted = "accept_resource_exhausted"
+    /// A request needed more buffer than the server-wide request-buffer budget had left (503).
+    case requestBuffersFull = "request_buffers_full"
     /// Not the client's fault: the responder's answer had a header value with a control
     /// character (``HTTPResponse/appendHeader(_:untrustedValue:)``); a 500 went instead.
     case invalidResponseHeader = "invalid_response_header"

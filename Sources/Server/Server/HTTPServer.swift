@@ -213,7 +213,7 @@ public final class HTTPServer: Service, Sendable {
         }
         let connection = HTTPConnection(
             socket: socket, remote: accepted.peer?.description ?? "unknown", context: context,
-            loopStats: stats.perLoop[connections.loop.index % stats.perLoop.count]
+            loopStats: stats.perLoop[connections.loop.index % stats.perLoop.count], readBuffers: connections.readBuffers
         )
         connections.add(connection)
         await connection.run()

@@ -20,6 +20,10 @@ public struct HTTPServerConfiguration: Sendable {
     public var maxRequestsPerConnection = 10_000
     /// Open connections across all loops; beyond it, accepting pauses.
     public var maxConnections = 10_000
+    /// Request bytes all connections together may hold beyond the buffer each reading
+    /// connection is lent (4 KiB): a request that needs more while the budget is spent is
+    /// answered 503 with `Connection: close`. Requests that fit the lent buffer are always read.
+    public var requestBufferBudget = 64 * 1024 * 1024
     /// How long in-flight requests may run after SIGTERM before they are cancelled.
     public var shutdownGrace: Duration = .seconds(25)
     /// When the drain begins, how long a connection that has not sent its first request

@@ -7,6 +7,9 @@ public import Synchronization
 public final class HTTPServerStats: Sendable {
     /// Connections open now.
     public let openConnections = Atomic<Int>(0)
+    /// Bytes of request buffers grown past the lent size (``ReadBufferPool/bufferSize``),
+    /// held to ``HTTPServerConfiguration/requestBufferBudget``.
+    public let requestBufferBytes = Atomic<Int>(0)
     /// Rejections by reason, in ``HTTPRejection/allCases`` order (rare: a lock is fine).
     private let rejected = Mutex<[Int]>(Array(repeating: 0, count: HTTPRejection.allCases.count))
     let perLoop: [LoopStats]

@@ -7,6 +7,8 @@ import EventLoop
 /// the server's drain runs there through `loop.execute`).
 final class LoopConnections: @unchecked Sendable {
     let loop: EventLoop
+    /// Read buffers lent to this loop's connections while they read a request.
+    let readBuffers = ReadBufferPool()
     private var connections: [ObjectIdentifier: HTTPConnection] = [:]
     private var acceptors: [Acceptor] = []
     /// Connections the drain took from the listeners' backlogs, for an accept loop to serve.

@@ -64,7 +64,7 @@ final class ConnectionHarness {
         let task = Task(executorPreference: loop) {
             defer { finished.set() }
             guard let socket = try? Socket(adopting: serverFD, on: loop) else { return }
-            let served = HTTPConnection(socket: socket, remote: "test-peer", context: context, loopStats: stats.perLoop[0])
+            let served = HTTPConnection(socket: socket, remote: "test-peer", context: context, loopStats: stats.perLoop[0], readBuffers: ReadBufferPool())
             connection.value = served
             if drainingFromStart {
                 _ = context.drainStarted.set()
