@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include <malloc.h>
+#include <sched.h>
 #include "CLinuxShim.h"
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -103,6 +104,13 @@ int barkd_signalfd_read(int fd) {
 void barkd_ignore_sigpipe(void) { signal(SIGPIPE, SIG_IGN); }
 
 int barkd_map_allocations_from(int bytes) { return mallopt(M_MMAP_THRESHOLD, bytes); }
+
+int barkd_affinity_cpu_count(void) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) == 0) return CPU_COUNT(&set);
+    return (int)sysconf(_SC_NPROCESSORS_ONLN);
+}
 
 const int BARKD_SOCK_STREAM = SOCK_STREAM;
 const int BARKD_SOCK_NONBLOCK = SOCK_NONBLOCK;

@@ -22,8 +22,9 @@ public final class EventLoopGroup: @unchecked Sendable {
         for loop in loops { loop.start() }
     }
 
-    /// The number of online CPUs.
-    public static var defaultLoopCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+    /// One loop per CPU this process can keep busy: its affinity, capped by its cgroup's
+    /// CPU quota (``AvailableCPUs``).
+    public static var defaultLoopCount: Int { AvailableCPUs.count }
 
     /// The next loop, round-robin.
     public func next() -> EventLoop {

@@ -56,6 +56,9 @@ void barkd_ignore_sigpipe(void);
 // M_MMAP_THRESHOLD, which also ends glibc's adaptive raising of it). Returns mallopt's result.
 int barkd_map_allocations_from(int bytes);
 
+// The CPUs this process may run on (sched_getaffinity); the online count if that fails.
+int barkd_affinity_cpu_count(void);
+
 extern const int BARKD_SOCK_STREAM;
 extern const int BARKD_SOCK_NONBLOCK;
 extern const int BARKD_SOCK_CLOEXEC;
