@@ -30,13 +30,8 @@ requests=${BENCH_REQUESTS:-2000}
 baseline=${BENCH_BASELINE:-}
 
 declare -A binary_of
-builds=(current)
-binary_of[current]=${BARKD_BENCH_BIN:-$(build_barkd "$PWD")}
-if [[ -n $baseline ]]; then
-    builds=(before after)
-    binary_of[after]=${binary_of[current]}
-    binary_of[before]=$(build_barkd_revision "$PWD" "$baseline")
-fi
+builds=()
+select_builds "$baseline"
 for build in "${builds[@]}"; do
     strip --strip-debug -o "$bench_workdir/barkd-$build" "${binary_of[$build]}"
     binary_of[$build]="$bench_workdir/barkd-$build"

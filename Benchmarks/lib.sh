@@ -64,6 +64,20 @@ build_barkd() {
     echo "$scratch/release/barkd"
 }
 
+# select_builds [BASELINE]: fills the caller's `builds` array and `binary_of` map (declared
+# there, the map with `declare -A`): "current", the checkout's release build (or
+# BARKD_BENCH_BIN); with a BASELINE revision, "before" (its build) and "after" (current).
+# shellcheck disable=SC2034,SC2154
+select_builds() {
+    builds=(current)
+    binary_of[current]=${BARKD_BENCH_BIN:-$(build_barkd "$PWD")}
+    if [[ -n ${1:-} ]]; then
+        builds=(before after)
+        binary_of[after]=${binary_of[current]}
+        binary_of[before]=$(build_barkd_revision "$PWD" "$1")
+    fi
+}
+
 # build_barkd_revision REPO REVISION: a release build of barkd as it was at REVISION, for
 # before/after comparisons. The source is a temporary `git worktree` in the benchmark's
 # temporary folder (removed when the build ends, however it ends), built with its own

@@ -1,25 +1,49 @@
+import Observability
 import Persistence
 import Server
 
 /// The Dog GIF page: one random GIF, its title, the visitor number and a link to another.
 /// Small, valid HTML5 with inline styles and no scripts; every dynamic value escaped.
+///
+/// Rendered straight into one byte buffer sized up front: the page's only allocation is
+/// its body (the template's fixed parts are built once).
 enum DogPage {
-    static func render(gif: GifSummary?, visitor: Int64) -> String {
-        let figure: String
+    static func render(gif: GifSummary?, visitor: Int64) -> [UInt8] {
+        let imageURL = gif?.imageURL ?? ""
+        let title = gif?.title ?? ""
+        var page: [UInt8] = []
+        // The fixed parts, the escaped values and three numbers of at most 20 digits.
+        page.reserveCapacity(Parts.fixedCount + HTMLText.escapedCount(imageURL) + 2 * HTMLText.escapedCount(title) + 3 * 20)
+        page += Parts.head
         if let gif {
-            let size = gif.width.flatMap { width in gif.height.map { " width=\"\(width)\" height=\"\($0)\"" } } ?? ""
-            figure = """
-                <figure>
-                <img src="\(HTMLText.escape(gif.imageURL))" alt="\(HTMLText.escape(gif.title))"\(size)>
-                <figcaption>\(HTMLText.escape(gif.title))</figcaption>
-                </figure>
-                """
+            page += Parts.figure[0]
+            HTMLText.appendEscaped(imageURL, to: &page)
+            page += Parts.figure[1]
+            HTMLText.appendEscaped(title, to: &page)
+            page.append(UInt8(ascii: "\""))
+            if let width = gif.width, let height = gif.height {
+                page += Parts.size[0]
+                DecimalText.append(width, to: &page)
+                page += Parts.size[1]
+                DecimalText.append(height, to: &page)
+                page.append(UInt8(ascii: "\""))
+            }
+            page += Parts.figure[2]
+            HTMLText.appendEscaped(title, to: &page)
+            page += Parts.figure[3]
         } else {
-            figure = """
-                <figure class="empty"><p>No dogs yet &mdash; the catalog is empty.</p><p>Add one through the admin API.</p></figure>
-                """
+            page += Parts.emptyFigure
         }
-        return """
+        page += Parts.visitor
+        DecimalText.append(Int(visitor), to: &page)
+        page += Parts.tail
+        return page
+    }
+
+    /// The template's fixed parts, in page order.
+    private enum Parts {
+        static let head = Array(
+            """
             <!DOCTYPE html>
             <html lang="en">
             <head>
@@ -47,13 +71,23 @@ enum DogPage {
             <body>
             <main>
             <h1>Here&rsquo;s a dog for you</h1>
-            \(figure)
-            <p class="visitor">You are visitor <strong id="visitor">#\(visitor)</strong></p>
+
+            """.utf8)
+        static let figure = ["<figure>\n<img src=\"", "\" alt=\"", ">\n<figcaption>", "</figcaption>\n</figure>\n"].map { Array($0.utf8) }
+        static let size = [" width=\"", "\" height=\""].map { Array($0.utf8) }
+        static let emptyFigure = Array(
+            "<figure class=\"empty\"><p>No dogs yet &mdash; the catalog is empty.</p><p>Add one through the admin API.</p></figure>\n".utf8)
+        static let visitor = Array("<p class=\"visitor\">You are visitor <strong id=\"visitor\">#".utf8)
+        static let tail = Array(
+            """
+            </strong></p>
             <a class="again" href="/">Another dog &rarr;</a>
             </main>
             </body>
             </html>
 
-            """
+            """.utf8)
+        static let fixedCount =
+            head.count + emptyFigure.count + visitor.count + tail.count + (figure + size).reduce(0) { $0 + $1.count }
     }
 }

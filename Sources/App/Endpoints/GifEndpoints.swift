@@ -35,7 +35,7 @@ public struct GifEndpoints: Sendable {
         let visitor = countingView ? await counter.recordView() : await counter.count
         return HTTPResponse(
             status: .ok, contentType: "text/html; charset=utf-8", headers: Self.pageHeaders,
-            body: Array(DogPage.render(gif: gif, visitor: visitor).utf8)
+            body: DogPage.render(gif: gif, visitor: visitor)
         )
     }
 
