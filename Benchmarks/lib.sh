@@ -268,7 +268,8 @@ measure_interleaved() {
 
 # report_rows REFERENCE [inverted]: the markdown rows of the results table, one per server
 # and connection count, from the arrays measure_interleaved filled. The ratio column is
-# the row's req/s over REFERENCE's (or, with "inverted", REFERENCE's over the row's); the
+# the row's req/s over REFERENCE's (or, with "inverted", REFERENCE's over the row's; a
+# caller's `reference_for SERVER`, if defined, names each row's reference instead); a
 # reference row shows "—". The caller defines `label_of SERVER`.
 # shellcheck disable=SC2154
 report_rows() {
@@ -276,6 +277,8 @@ report_rows() {
     for connections in "${connection_counts[@]}"; do
         for server in "${servers[@]}"; do
             key="$server/$connections"
+            # A caller may give a row its own reference (`reference_for SERVER`).
+            if declare -F reference_for > /dev/null; then reference=$(reference_for "$server"); fi
             ratio=$(awk -v row="${rate_of[$key]}" -v ref="${rate_of[$reference/$connections]}" \
                 -v self="$server" -v reference="$reference" -v inverted="$inverted" 'BEGIN {
                     if (self == reference) { print "—"; exit }

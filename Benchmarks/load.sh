@@ -36,7 +36,7 @@ done
 barkd_bin=$(build_barkd "$repo")
 
 declare -A port pid_of
-servers=(barkd barkd-nometrics barkd-log nginx)
+servers=(barkd barkd-nometrics barkd-log nginx nginx-log)
 
 port[barkd]=$(free_port)
 "$barkd_bin" --host 127.0.0.1 --port "${port[barkd]}" --access-log off --event-loops 2 \
@@ -53,7 +53,7 @@ started_pids+=("${pid_of[barkd-nometrics]}")
 
 port[barkd-log]=$(free_port)
 "$barkd_bin" --host 127.0.0.1 --port "${port[barkd-log]}" --access-log on --event-loops 2 \
-    > /dev/null 2> "$workdir/barkd-log.err" &
+    > "$workdir/barkd-access.log" 2> "$workdir/barkd-log.err" &
 pid_of[barkd-log]=$!
 started_pids+=("${pid_of[barkd-log]}")
 
@@ -64,21 +64,30 @@ body=$(curl -fsS "http://127.0.0.1:${port[barkd]}/healthcheck")
 [[ -n $body ]] || die "barkd's /healthcheck body is empty"
 [[ $body != *'$'* ]] || die "the /healthcheck body holds '\$', which nginx's return would expand: $body"
 
-# nginx: the template with the run's directory, port and barkd's body (escaped for '…').
-port[nginx]=$(free_port)
+# nginx: the template with the server's directory, port, barkd's body (escaped for '…') and
+# access log; start_nginx NAME ACCESS_LOG starts one as server NAME.
 template=$(< "$repo/Benchmarks/nginx.conf.template")
 nginx_body=${body//\\/\\\\}
 nginx_body=${nginx_body//\'/\\\'}
-config=${template//@DIR@/"$workdir"}
-config=${config//@PORT@/"${port[nginx]}"}
-config=${config//@BODY@/"$nginx_body"}
-printf '%s\n' "$config" > "$workdir/nginx.conf"
-"$nginx_bin" -p "$workdir" -e "$workdir/nginx-error.log" -c "$workdir/nginx.conf" > "$workdir/nginx.out" 2>&1 &
-pid_of[nginx]=$!
-started_pids+=("${pid_of[nginx]}")
-wait_ready "${pid_of[nginx]}" "http://127.0.0.1:${port[nginx]}/healthcheck"
-nginx_answer=$(curl -fsS "http://127.0.0.1:${port[nginx]}/healthcheck")
-[[ $nginx_answer == "$body" ]] || die "nginx answers '$nginx_answer', barkd '$body'"
+start_nginx() {
+    local name=$1 access_log=$2 dir="$workdir/$1" config
+    mkdir -p "$dir"
+    port[$name]=$(free_port)
+    config=${template//@DIR@/"$dir"}
+    config=${config//@PORT@/"${port[$name]}"}
+    config=${config//@BODY@/"$nginx_body"}
+    config=${config//@ACCESS_LOG@/"$access_log"}
+    printf '%s\n' "$config" > "$dir/nginx.conf"
+    "$nginx_bin" -p "$dir" -e "$dir/nginx-error.log" -c "$dir/nginx.conf" > "$dir/nginx.out" 2>&1 &
+    pid_of[$name]=$!
+    started_pids+=("${pid_of[$name]}")
+    wait_ready "${pid_of[$name]}" "http://127.0.0.1:${port[$name]}/healthcheck"
+    nginx_answer=$(curl -fsS "http://127.0.0.1:${port[$name]}/healthcheck")
+    [[ $nginx_answer == "$body" ]] || die "$name answers '$nginx_answer', barkd '$body'"
+}
+start_nginx nginx off
+# With its access log on, to a file, beside barkd writing its JSON lines to a file.
+start_nginx nginx-log "$workdir/nginx-log/access.log"
 
 # --- Measuring ---------------------------------------------------------------------------------
 
@@ -86,8 +95,8 @@ nginx_answer=$(curl -fsS "http://127.0.0.1:${port[nginx]}/healthcheck")
 server_pids() {
     local server=$1
     echo "${pid_of[$server]}"
-    if [[ $server == nginx ]]; then
-        pgrep -P "${pid_of[nginx]}" || true
+    if [[ $server == nginx* ]]; then
+        pgrep -P "${pid_of[$server]}" || true
     fi
 }
 
@@ -108,8 +117,18 @@ label_of() {
     case $1 in
         barkd) echo "barkd (access log off, metrics on)" ;;
         barkd-nometrics) echo "barkd (access log off, metrics off)" ;;
-        barkd-log) echo "barkd (access log on → /dev/null)" ;;
-        nginx) echo "nginx $("$nginx_bin" -v 2>&1 | sed 's|.*nginx/||')" ;;
+        barkd-log) echo "barkd (access log on → a file)" ;;
+        nginx) echo "nginx $("$nginx_bin" -v 2>&1 | sed 's|.*nginx/||') (access log off)" ;;
+        nginx-log) echo "nginx $("$nginx_bin" -v 2>&1 | sed 's|.*nginx/||') (access log on → a file)" ;;
+    esac
+}
+
+# Each row's ratio is against nginx with the same logging: barkd with its access log on
+# against nginx with its own on.
+reference_for() {
+    case $1 in
+        barkd-log | nginx-log) echo nginx-log ;;
+        *) echo nginx ;;
     esac
 }
 

@@ -123,4 +123,26 @@ struct AdminValidationTests {
         #expect(granted(.put, "/api/gifs", "Bearer s3cret") == 10)
         #expect(granted(.post, "/api/gifs/1", "Bearer s3cret") == 10)
     }
+
+    @Test func noAdminRouteInvitesABodyWithoutTheToken() {
+        var adminRoutes = Router()
+        adminRoutes.add(.delete, "/api/gifs/{id}") { _, _ in HTTPResponse(status: .noContent) }
+        adminRoutes.add(.post, "/readyz/disable") { _, _ in HTTPResponse(status: .noContent) }
+        let limit = UploadBodyLimit(method: .post, path: "/api/gifs", maxBodyBytes: 20, bearerToken: Array("s3cret".utf8), adminRoutes: adminRoutes)
+        func refused(_ method: HTTPMethod, _ target: String, _ authorization: String?) -> Int? {
+            Array(target.utf8).withUnsafeBytes { target in
+                let value = Array((authorization ?? "").utf8)
+                return value.withUnsafeBytes { raw in
+                    limit.refusalBeforeBody(method: method, target: target, field: { _ in authorization == nil ? nil : raw })?.status.code
+                }
+            }
+        }
+        #expect(refused(.post, "/api/gifs?title=x", nil) == 401)
+        #expect(refused(.delete, "/api/gifs/7", nil) == 401)
+        #expect(refused(.post, "/readyz/disable", "Bearer wrong!") == 401)
+        #expect(refused(.delete, "/api/gifs/7", "Bearer s3cret") == nil)
+        #expect(refused(.post, "/readyz/disable", "Bearer s3cret") == nil)
+        #expect(refused(.get, "/api/gifs", nil) == nil, "not an admin route")
+        #expect(refused(.post, "/readyz", nil) == nil, "not an admin route")
+    }
 }

@@ -755,6 +755,20 @@ def test_an_upload_that_will_be_refused_is_not_invited_to_send_its_body(admin_ap
         client.expect_closed()
 
 
+@pytest.mark.parametrize("method,target", [("DELETE", "/api/gifs/1"), ("POST", "/readyz/disable"), ("POST", "/readyz/enable")])
+def test_no_admin_route_invites_an_anonymous_body(admin_app, method, target):
+    """Every admin route, not only the upload, answers an anonymous `Expect: 100-continue`
+    with its 401 before any invitation; nothing runs."""
+    with admin_app.client() as client:
+        client.send(request(method, target, {"Content-Length": "10", "Expect": "100-continue"}))
+        response = client.read_response(allow_interim=True)
+        assert_json_error(response, 401)
+        assert response.closes
+        client.expect_closed()
+    assert admin_app.get("/readyz").status == 200
+    assert {g["title"] for g in list_all(admin_app)} == SEED_TITLES
+
+
 def test_an_authorized_upload_is_invited_to_send_its_body(admin_app):
     data = gif_bytes()
     headers = {"Content-Type": "image/gif", "Content-Length": str(len(data)), "Expect": "100-continue",

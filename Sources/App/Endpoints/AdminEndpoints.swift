@@ -24,9 +24,14 @@ public struct AdminEndpoints: Sendable {
     static let uploadPath = "/api/gifs"
 
     /// The upload route's body limit (`--max-upload`), for ``HTTPLimits/bodyLimit``,
-    /// granted only with the admin token; every other request keeps `--max-body`.
+    /// granted only with the admin token; every other request keeps `--max-body`. It also
+    /// knows every admin route (matched by a router of their own, registered by
+    /// ``register(in:)`` like the app's), so none invites a body without the token.
     public var uploadBodyLimit: any HTTPBodyLimit {
-        UploadBodyLimit(method: .post, path: Self.uploadPath, maxBodyBytes: maxUploadBytes, bearerToken: authorization.tokenBytes)
+        var adminRoutes = Router()
+        register(in: &adminRoutes)
+        return UploadBodyLimit(
+            method: .post, path: Self.uploadPath, maxBodyBytes: maxUploadBytes, bearerToken: authorization.tokenBytes, adminRoutes: adminRoutes)
     }
 
     /// Adds the admin routes, all behind the bearer-token check.
