@@ -30,7 +30,10 @@ struct BarkdCommand: ParsableCommand {
     @Option(help: "listen(2) backlog (env: BARKD_BACKLOG).")
     var backlog = Self.serverDefaults.backlog
 
-    @Option(name: .customLong("event-loops"), help: "Number of event loop threads; default: one per CPU this process may use, capped by its cgroup CPU quota (env: BARKD_EVENT_LOOPS).")
+    @Option(
+        name: .customLong("event-loops"),
+        help: "Number of event loop threads; default: one per CPU this process may use, capped by its cgroup CPU quota (env: BARKD_EVENT_LOOPS)."
+    )
     var eventLoops: Int?
 
     @Option(help: "Description in /healthcheck (env: BARKD_DESCRIPTION).")
