@@ -188,8 +188,7 @@ public final class HTTPServer: Service, Sendable {
     /// parallel, and of two that both saw room for the last slot, the one that went past
     /// the limit closes its connection at once.
     private func admit(_ accepted: AcceptedConnection, limit: Int) -> Bool {
-        guard stats.openConnections.wrappingAdd(1, ordering: .relaxed).newValue > limit else { return true }
-        stats.openConnections.subtract(1, ordering: .relaxed)
+        guard !stats.openConnections.reserve(1, limit: limit) else { return true }
         stats.recordRejection(.tooManyConnections)
         _ = Glibc.close(accepted.fd)
         return false

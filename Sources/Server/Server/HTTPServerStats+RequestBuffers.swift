@@ -2,16 +2,16 @@ import Synchronization
 
 extension HTTPServerStats {
     /// Takes `bytes` of request-buffer budget; false, with nothing taken, when that would
-    /// pass `budget`. Loops reserve in parallel: of two that both saw room for the last
-    /// bytes, the one that went past the budget gives its share back.
+    /// pass `budget` (``Atomic/reserve(_:limit:)``).
     func reserveRequestBuffer(_ bytes: Int, budget: Int) -> Bool {
-        guard requestBufferBytes.wrappingAdd(bytes, ordering: .relaxed).newValue > budget else { return true }
-        requestBufferBytes.subtract(bytes, ordering: .relaxed)
-        return false
+        requestBufferBytes.reserve(bytes, limit: budget)
     }
 
     /// Gives back request-buffer budget taken with ``reserveRequestBuffer(_:budget:)``.
+    /// Nothing to give back (a buffer of the lent size) touches no shared counter: this
+    /// runs after every request, on every loop.
     func releaseRequestBuffer(_ bytes: Int) {
+        guard bytes != 0 else { return }
         requestBufferBytes.subtract(bytes, ordering: .relaxed)
     }
 }
