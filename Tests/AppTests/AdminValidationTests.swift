@@ -106,7 +106,7 @@ struct AdminValidationTests {
     }
 
     @Test func theUploadLimitNeedsTheBearerToken() {
-        let limit = UploadBodyLimit(method: .post, path: "/api/gifs", maxBodyBytes: 20, bearerToken: Array("s3cret".utf8))
+        let limit = UploadBodyLimit(method: .post, path: "/api/gifs", maxBodyBytes: 20, bearerToken: Array("s3cret".utf8), adminRoutes: Router())
         func granted(_ method: HTTPMethod, _ target: String, _ authorization: String?) -> Int {
             Array(target.utf8).withUnsafeBytes { target in
                 let value = Array((authorization ?? "").utf8)
@@ -126,6 +126,7 @@ struct AdminValidationTests {
 
     @Test func noAdminRouteInvitesABodyWithoutTheToken() {
         var adminRoutes = Router()
+        adminRoutes.add(.post, "/api/gifs") { _, _ in HTTPResponse(status: .created) }
         adminRoutes.add(.delete, "/api/gifs/{id}") { _, _ in HTTPResponse(status: .noContent) }
         adminRoutes.add(.post, "/readyz/disable") { _, _ in HTTPResponse(status: .noContent) }
         let limit = UploadBodyLimit(method: .post, path: "/api/gifs", maxBodyBytes: 20, bearerToken: Array("s3cret".utf8), adminRoutes: adminRoutes)

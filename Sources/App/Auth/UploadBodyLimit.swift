@@ -13,9 +13,9 @@ struct UploadBodyLimit: HTTPBodyLimit {
     var maxBodyBytes: Int
     /// Only requests with `Authorization: Bearer <this>` get the larger limit.
     var bearerToken: [UInt8]
-    /// The admin API's routes (their handlers are never called here): a request one of
-    /// them would take is refused before its body without the token.
-    var adminRoutes = Router()
+    /// The admin API's routes, the upload among them (their handlers are never called
+    /// here): a request one of them would take is refused before its body without the token.
+    var adminRoutes: Router
 
     func maxBodyBytes(
         method: HTTPMethod, target: UnsafeRawBufferPointer, field: (StaticString) -> UnsafeRawBufferPointer?, general: Int
@@ -30,7 +30,7 @@ struct UploadBodyLimit: HTTPBodyLimit {
     /// (`Expect: 100-continue`) gets the admin check's 401 at once, instead of an
     /// invitation to send a body it will not be allowed to use.
     func refusalBeforeBody(method: HTTPMethod, target: UnsafeRawBufferPointer, field: (StaticString) -> UnsafeRawBufferPointer?) -> HTTPResponse? {
-        guard matches(method: method, target: target) || isAdminRoute(method: method, target: target) else { return nil }
+        guard isAdminRoute(method: method, target: target) else { return nil }
         if let authorization = field("authorization"), BearerToken.matches(authorization, token: bearerToken) { return nil }
         return AdminAuthorization.challenge
     }
