@@ -12,7 +12,7 @@ public final class EventLoopGroup: @unchecked Sendable {
 
     /// Creates and starts `count` loops (default: one per online CPU), each reading the
     /// time from `clock` (tests of timeouts use ``LoopClock/manual``).
-    public init(loopCount: Int = EventLoopGroup.defaultLoopCount, clock: LoopClock = .monotonic) throws(IOError) {
+    public init(loopCount: Int, clock: LoopClock = .monotonic) throws(IOError) {
         precondition(loopCount > 0, "an event loop group needs at least one loop")
         var loops: [EventLoop] = []
         for index in 0..<loopCount {
@@ -21,10 +21,6 @@ public final class EventLoopGroup: @unchecked Sendable {
         self.loops = loops
         for loop in loops { loop.start() }
     }
-
-    /// One loop per CPU this process can keep busy: its affinity, capped by its cgroup's
-    /// CPU quota (``AvailableCPUs``).
-    public static var defaultLoopCount: Int { AvailableCPUs.count }
 
     /// The next loop, round-robin.
     public func next() -> EventLoop {

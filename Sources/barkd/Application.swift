@@ -30,7 +30,7 @@ enum Application {
         )
         let group: EventLoopGroup
         do {
-            group = try EventLoopGroup(loopCount: command.eventLoops ?? EventLoopGroup.defaultLoopCount)
+            group = try EventLoopGroup(loopCount: command.eventLoops ?? AvailableCPUs.count)
         } catch {
             logger.critical("cannot start event loops", metadata: ["error": "\(error)"])
             return 1

@@ -1,5 +1,4 @@
 import CLinuxShim
-import Glibc
 
 /// How many CPUs this process can keep busy: the CPUs it may run on (its affinity mask)
 /// capped by the CPU quota of its cgroup — what a container's `--cpus`, Kubernetes'
@@ -16,8 +15,8 @@ public enum AvailableCPUs {
     /// The tightest CPU quota on the way from this process's cgroup to the root, in whole
     /// CPUs (rounded up); nil when no level sets one. cgroup v2 (`cpu.max`) and v1
     /// (`cpu.cfs_quota_us` / `cpu.cfs_period_us`) are both read.
-    public static func cgroupQuota(
-        membership: String? = readFile("/proc/self/cgroup"), read: (String) -> String? = readFile
+    static func cgroupQuota(
+        membership: String? = text(of: "/proc/self/cgroup"), read: (String) -> String? = text(of:)
     ) -> Int? {
         guard let membership else { return nil }
         let paths = CgroupMembership(membership)
@@ -50,8 +49,17 @@ public enum AvailableCPUs {
 
     /// cgroup v1: `cpu.cfs_quota_us` (`-1`: no quota) over `cpu.cfs_period_us`.
     static func quota(cfsQuota: String, period: String) -> Int? {
-        guard let quota = Int(cfsQuota.trimmingWhitespace), let period = Int(period.trimmingWhitespace) else { return nil }
+        guard let quota = Int(firstWord(cfsQuota)), let period = Int(firstWord(period)) else { return nil }
         return cpus(quota: quota, period: period)
+    }
+
+    private static func firstWord(_ text: String) -> Substring {
+        text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).first ?? ""
+    }
+
+    /// A cgroup or proc file's text (``SmallFile``), nil if it cannot be read.
+    static func text(of path: String) -> String? {
+        SmallFile.read(path).map { String(decoding: $0, as: UTF8.self) }
     }
 
     private static func cpus(quota: Int, period: Int) -> Int? {
@@ -68,21 +76,6 @@ public enum AvailableCPUs {
             guard !components.isEmpty else { return result }
             components.removeLast()
         }
-    }
-
-    /// A small file's text (a cgroup or proc file), nil if it cannot be read.
-    public static func readFile(_ path: String) -> String? {
-        guard let file = fopen(path, "r") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
-            if count <= 0 { break }
-            bytes += chunk[0..<count]
-            if bytes.count > 1 << 20 { break }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 
@@ -107,14 +100,5 @@ struct CgroupMembership: Equatable {
                 cpuController = String(fields[2])
             }
         }
-    }
-}
-
-extension String {
-    fileprivate var trimmingWhitespace: Substring {
-        var text = self[...]
-        while let last = text.last, last == " " || last == "\n" || last == "\t" { text.removeLast() }
-        while let first = text.first, first == " " || first == "\n" || first == "\t" { text.removeFirst() }
-        return text
     }
 }
